@@ -1,0 +1,28 @@
+//! The model every Rubric stage speaks: [`Article`], [`Section`], [`Format`],
+//! anchors ([`slug`]) and content hashes ([`content_hash`]).
+//!
+//! This crate owns the shape of the data and the small pure functions that
+//! define its identity (article ids, section anchors, hashes). It does no I/O:
+//! reading files, fetching pages, extracting structure and indexing all live
+//! in other crates, so an extractor can be tested without an index and an
+//! index with hand-made sections.
+//!
+//! ```
+//! use rubric_core::{Article, Format, SectionBuilder};
+//!
+//! let mut outline = SectionBuilder::new();
+//! outline.push_text("Text before the first heading.");
+//! outline.push_heading(2, "Getting started", None);
+//! outline.push_text("Install it.");
+//! let article = Article::new("guide.md", "docs/guide.md", Format::Markdown, "Guide", outline.finish());
+//! assert_eq!(article.sections[1].anchor, "getting-started");
+//! assert_eq!(article.sections[1].path, Vec::<String>::new());
+//! ```
+
+mod article;
+mod outline;
+mod slug;
+
+pub use article::{Article, Format, Metadata, Section, content_hash};
+pub use outline::SectionBuilder;
+pub use slug::{Anchors, slug};

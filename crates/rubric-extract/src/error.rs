@@ -1,0 +1,47 @@
+//! [`ExtractError`]: why a source could not be turned into an article. Every
+//! variant names the source (path or URL).
+
+use thiserror::Error;
+
+/// Why a source (or one JSON Lines record) could not be extracted.
+#[derive(Debug, Error)]
+pub enum ExtractError {
+    /// The bytes look binary (NUL bytes).
+    #[error("{source_name}: binary file, not text")]
+    Binary {
+        /// Path or URL.
+        source_name: String,
+    },
+    /// The bytes are not valid UTF-8.
+    #[error("{source_name}: not valid UTF-8 (first bad byte at offset {offset})")]
+    NotUtf8 {
+        /// Path or URL.
+        source_name: String,
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// A JSON Lines record is malformed.
+    #[error("{source_name}:{line}: {reason}")]
+    Record {
+        /// Path or URL.
+        source_name: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Nothing to index: no text at all.
+    #[error("{source_name}: no text to index")]
+    Empty {
+        /// Path or URL.
+        source_name: String,
+    },
+    /// The input cannot be handled this way.
+    #[error("{source_name}: {reason}")]
+    Unsupported {
+        /// Path or URL.
+        source_name: String,
+        /// Why.
+        reason: String,
+    },
+}

@@ -1,0 +1,184 @@
+//! Extraction: bytes in a known format become an [`Article`] with sections.
+//!
+//! One module per format: [`text`] (headings inferred from bare lines),
+//! [`markdown`] (pulldown-cmark), [`html`] (scraper, main content first) and
+//! [`jsonl`] (one record per line, BEIR-style `_id`/`title`/`text` included).
+//! All of them build sections through [`rubric_core::SectionBuilder`], so the
+//! outline rules of design.md live in one place.
+//!
+//! This crate never touches the file system, the network or the index: the
+//! caller reads the bytes and decides the article id.
+//!
+//! ```
+//! use rubric_extract::{Input, Kind, extract};
+//!
+//! let input = Input::new("notes.md", "notes.md", Kind::Markdown, b"# Notes\n\n## Setup\n\nRun it.\n");
+//! let article = extract(&input).unwrap();
+//! assert_eq!(article.title, "Notes");
+//! assert_eq!(article.sections[0].heading.as_deref(), Some("Setup"));
+//! ```
+
+mod error;
+pub mod html;
+pub mod jsonl;
+pub mod markdown;
+pub mod text;
+
+pub use error::ExtractError;
+pub use rubric_core::{Article, Format};
+
+use std::path::Path;
+
+/// What a source holds: one article in a [`Format`], or many JSON Lines records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Plain text.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// HTML.
+    Html,
+    /// JSON Lines: one article per line.
+    Jsonl,
+}
+
+impl Kind {
+    /// The kind a file name's extension says (`.txt`, `.md`, `.markdown`,
+    /// `.html`, `.htm`, `.jsonl`), case-insensitive; `None` for anything else.
+    pub fn from_path(path: &Path) -> Option<Kind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" => Some(Kind::Text),
+            "md" | "markdown" => Some(Kind::Markdown),
+            "html" | "htm" | "xhtml" => Some(Kind::Html),
+            "jsonl" => Some(Kind::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// One source to extract: its bytes, what they are, and the identity the
+/// caller gave it.
+#[derive(Debug, Clone)]
+pub struct Input<'a> {
+    /// The article id (for JSON Lines: ignored, each record names its own).
+    pub id: &'a str,
+    /// The path as given or the URL, for messages and for [`Article::source`].
+    pub source: &'a str,
+    /// Where a reader opens the article, if anywhere.
+    pub url: Option<&'a str>,
+    /// What the bytes are.
+    pub kind: Kind,
+    /// The raw bytes.
+    pub bytes: &'a [u8],
+}
+
+impl<'a> Input<'a> {
+    /// An input with no URL.
+    pub fn new(id: &'a str, source: &'a str, kind: Kind, bytes: &'a [u8]) -> Input<'a> {
+        Input {
+            id,
+            source,
+            url: None,
+            kind,
+            bytes,
+        }
+    }
+}
+
+/// Extracts the one article of a text, Markdown or HTML input. For JSON Lines
+/// use [`extract_all`] (or [`jsonl::records`]), which yields one result per record.
+pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
+    let mut article = match input.kind {
+        Kind::Text => text::extract(input)?,
+        Kind::Markdown => markdown::extract(input)?,
+        Kind::Html => html::extract(input)?,
+        Kind::Jsonl => {
+            return Err(ExtractError::Unsupported {
+                source_name: input.source.to_string(),
+                reason: "JSON Lines holds many articles: use extract_all".into(),
+            });
+        }
+    };
+    if article.url.is_none() {
+        article.url = input.url.map(str::to_string);
+    }
+    article.rehash();
+    Ok(article)
+}
+
+/// Extracts every article of an input: one for text, Markdown and HTML, one
+/// per record for JSON Lines. A bad record is an error of its own; the others
+/// still come out.
+pub fn extract_all(input: &Input<'_>) -> Vec<Result<Article, ExtractError>> {
+    match input.kind {
+        Kind::Jsonl => jsonl::records(input).collect(),
+        _ => vec![extract(input)],
+    }
+}
+
+/// Checks that bytes are text: UTF-8 (a BOM is dropped) with no NUL bytes.
+/// Returns the text, or an error naming `source`.
+pub fn decode_text<'b>(source: &str, bytes: &'b [u8]) -> Result<&'b str, ExtractError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(ExtractError::Binary {
+            source_name: source.to_string(),
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|e| ExtractError::NotUtf8 {
+        source_name: source.to_string(),
+        offset: e.valid_up_to(),
+    })
+}
+
+/// A title from a file name: `gut-skin-axis.txt` becomes `Gut skin axis`.
+pub fn title_from_source(source: &str) -> String {
+    let name = source
+        .rsplit(['/', '\\'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(source);
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    };
+    let words: Vec<&str> = stem
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut title = words.join(" ");
+    if let Some(first) = title.chars().next() {
+        let upper: String = first.to_uppercase().collect();
+        title.replace_range(..first.len_utf8(), &upper);
+    }
+    title
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_extension() {
+        assert_eq!(Kind::from_path(Path::new("a/b.MD")), Some(Kind::Markdown));
+        assert_eq!(Kind::from_path(Path::new("x.htm")), Some(Kind::Html));
+        assert_eq!(Kind::from_path(Path::new("x.jsonl")), Some(Kind::Jsonl));
+        assert_eq!(Kind::from_path(Path::new("x.pdf")), None);
+        assert_eq!(Kind::from_path(Path::new("README")), None);
+    }
+
+    #[test]
+    fn binary_and_broken_utf8_are_named() {
+        let e = decode_text("a.txt", b"ab\0cd").unwrap_err();
+        assert!(e.to_string().contains("a.txt"), "{e}");
+        let e = decode_text("b.txt", b"ok \xff\xfe").unwrap_err();
+        assert!(e.to_string().contains("b.txt") && e.to_string().contains("UTF-8"), "{e}");
+        assert_eq!(decode_text("c.txt", b"\xEF\xBB\xBFhi").unwrap(), "hi");
+    }
+
+    #[test]
+    fn titles_from_file_names() {
+        assert_eq!(title_from_source("corpus/gut-skin-axis.txt"), "Gut skin axis");
+        assert_eq!(title_from_source("notes"), "Notes");
+    }
+}
