@@ -1,135 +1,49 @@
 //! The section index: the only crate that names Tantivy.
 //!
-//! One Tantivy document per [`rubric_core::Section`]. [`schema`] owns the
-//! fields and the schema version kept with the index; [`writer`] adds, replaces
-//! and deletes articles and commits; [`search`] parses queries, ranks sections
-//! and builds highlighted snippets.
+//! One Tantivy document per [`rubric_core::Section`]. `schema` owns the
+//! fields, the `rubric_en` analyzer and the schema version kept with the
+//! index ([`SCHEMA_VERSION`], in `rubric.json`); [`IndexWriter`] adds,
+//! replaces and deletes whole articles and commits; [`IndexReader`] parses
+//! queries and ranks sections; [`Excerpt`] is a hit's snippet, as HTML with
+//! `<mark>` or as plain text with highlight ranges.
 //!
-//! PLACEHOLDER API — being implemented.
+//! The crate never sees HTML or HTTP: it indexes [`rubric_core::Article`]s
+//! that an extractor made, and answers with [`Results`].
+//!
+//! ```
+//! use rubric_core::{Article, Format, SectionBuilder};
+//! use rubric_index::{IndexReader, IndexWriter, Query};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let mut outline = SectionBuilder::new();
+//! outline.push_heading(2, "Eczema", None);
+//! outline.push_text("Eczema is linked to the gut microbiome.");
+//! let article = Article::new("skin.md", "notes/skin.md", Format::Markdown, "Skin", outline.finish());
+//!
+//! let mut writer = IndexWriter::open(dir.path(), 50_000_000)?;
+//! writer.upsert(&article)?;
+//! writer.commit()?;
+//!
+//! let reader = IndexReader::open(dir.path())?;
+//! let results = reader.search(&Query::new("eczema"))?;
+//! assert_eq!(results.total, 1);
+//! let hit = &results.hits[0];
+//! assert_eq!(hit.id, "skin.md#eczema");
+//! assert_eq!(hit.url, "notes/skin.md#eczema");
+//! assert_eq!(hit.snippet, "<mark>Eczema</mark> is linked to the gut microbiome.");
+//! # Ok(())
+//! # }
+//! ```
 
-use std::path::Path;
+mod error;
+mod schema;
+mod search;
+mod snippet;
+mod writer;
 
-use rubric_core::Article;
-use serde::Serialize;
-
-/// Errors of the index crate; each names the index folder or the query.
-#[derive(Debug, thiserror::Error)]
-pub enum IndexError {
-    /// No index at this path.
-    #[error("no index at {0}: run `ingest` first")]
-    Missing(String),
-    /// Index written by another schema version.
-    #[error("the index at {path} has schema version {found}, this build needs {expected}: rebuild it with `ingest --rebuild`")]
-    Version {
-        /// Index folder.
-        path: String,
-        /// Version found.
-        found: String,
-        /// Version this build writes.
-        expected: u32,
-    },
-    /// Another process holds the writer lock.
-    #[error("the index at {0} is locked by another ingest run")]
-    Locked(String),
-    /// Query could not be understood.
-    #[error("bad query {query:?}: {reason}")]
-    Query {
-        /// The query as given.
-        query: String,
-        /// Why.
-        reason: String,
-    },
-    /// Anything Tantivy or the file system reported.
-    #[error("index at {path}: {source}")]
-    Tantivy {
-        /// Index folder.
-        path: String,
-        /// Underlying error.
-        #[source]
-        source: tantivy::TantivyError,
-    },
-}
-
-/// An open index for writing.
-#[derive(Debug)]
-pub struct IndexWriter {}
-
-impl IndexWriter {
-    /// Opens (or creates) the index at `dir` for writing with a memory budget in bytes.
-    pub fn open(dir: &Path, heap_bytes: usize) -> Result<IndexWriter, IndexError> {
-        let _ = (dir, heap_bytes);
-        todo!()
-    }
-    /// Replaces every section of `article.id` with the article's sections.
-    pub fn upsert(&mut self, article: &Article) -> Result<(), IndexError> {
-        let _ = article;
-        todo!()
-    }
-    /// Deletes every section of the article `id`.
-    pub fn delete(&mut self, id: &str) -> Result<(), IndexError> {
-        let _ = id;
-        todo!()
-    }
-    /// Commits; readers see the change from now on.
-    pub fn commit(self) -> Result<(), IndexError> {
-        todo!()
-    }
-}
-
-/// An open index for reading.
-#[derive(Debug)]
-pub struct IndexReader {}
-
-/// What to search for.
-#[derive(Debug, Clone)]
-pub struct Query<'a> {
-    /// The user's query text.
-    pub text: &'a str,
-    /// How many hits to return.
-    pub limit: usize,
-}
-
-/// One matching section.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hit {
-    /// `article#anchor` (just `article` for the lead).
-    pub id: String,
-    /// Article id.
-    pub article: String,
-    /// Article title.
-    pub title: String,
-    /// Section heading (`None` for the lead).
-    pub heading: Option<String>,
-    /// Section level.
-    pub level: u8,
-    /// Ancestor headings.
-    pub path: Vec<String>,
-    /// `url#anchor` or `source#anchor`.
-    pub url: String,
-    /// Relevance score.
-    pub score: f32,
-    /// HTML-escaped snippet with `<mark>` around matched terms.
-    pub snippet: String,
-}
-
-/// The answer to one query.
-#[derive(Debug, Clone, Serialize)]
-pub struct Results {
-    /// Number of matching sections.
-    pub total: usize,
-    /// Best hits first.
-    pub hits: Vec<Hit>,
-}
-
-impl IndexReader {
-    /// Opens the index at `dir`, checking its schema version.
-    pub fn open(dir: &Path) -> Result<IndexReader, IndexError> {
-        let _ = dir;
-        todo!()
-    }
-    /// Runs one query.
-    pub fn search(&self, query: &Query<'_>) -> Result<Results, IndexError> {
-        let _ = query;
-        todo!()
-    }
-}
+pub use error::IndexError;
+pub use schema::{ANALYZER, SCHEMA_VERSION};
+pub use search::{BOOSTS, DEFAULT_LIMIT, Hit, IndexReader, Query, Results, SearchOptions};
+pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};
+pub use writer::{IndexWriter, MIN_HEAP_PER_THREAD};

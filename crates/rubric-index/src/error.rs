@@ -1,0 +1,76 @@
+//! [`IndexError`]: every way the index crate fails, each naming the index
+//! folder or the query so a binary can print it as is. Mapping Tantivy's
+//! errors onto these variants happens where the call is made.
+
+/// Errors of the index crate; each names the index folder or the query.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// No index at this path.
+    #[error("no index at {0}: run `ingest` first")]
+    Missing(String),
+    /// Index written by another schema version.
+    #[error(
+        "the index at {path} has schema version {found}, this build needs {expected}: rebuild it with `ingest --rebuild`"
+    )]
+    Version {
+        /// Index folder.
+        path: String,
+        /// Version found (`none` when the index has no `rubric.json`).
+        found: String,
+        /// Version this build writes.
+        expected: u32,
+    },
+    /// Another process holds the writer lock.
+    #[error("the index at {0} is locked by another ingest run")]
+    Locked(String),
+    /// Query could not be understood.
+    #[error("bad query {query:?}: {reason}")]
+    Query {
+        /// The query as given.
+        query: String,
+        /// Why.
+        reason: String,
+    },
+    /// Reading or writing Rubric's own files in the index folder failed.
+    #[error("index at {path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// Underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Anything Tantivy or the file system reported.
+    #[error("index at {path}: {source}")]
+    Tantivy {
+        /// Index folder.
+        path: String,
+        /// Underlying error.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+}
+
+impl IndexError {
+    /// Wraps a Tantivy error for the index at `path`; a busy writer lock
+    /// becomes [`IndexError::Locked`].
+    pub(crate) fn tantivy(path: &str, source: impl Into<tantivy::TantivyError>) -> IndexError {
+        match source.into() {
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => IndexError::Locked(path.to_string()),
+            source => IndexError::Tantivy {
+                path: path.to_string(),
+                source,
+            },
+        }
+    }
+
+    pub(crate) fn io(path: impl std::fmt::Display, source: std::io::Error) -> IndexError {
+        IndexError::Io {
+            path: path.to_string(),
+            source,
+        }
+    }
+}

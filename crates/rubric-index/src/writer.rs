@@ -1,0 +1,193 @@
+//! [`IndexWriter`]: adds, replaces and deletes whole articles, and commits.
+//!
+//! An article is the unit of change: [`IndexWriter::upsert`] deletes every
+//! section of the article id and adds the new ones, so a changed article
+//! never leaves old sections behind. Nothing is visible to readers before
+//! [`IndexWriter::commit`], and a run that dies before it leaves the last
+//! commit whole. This module owns the Tantivy writer and its lock; the
+//! fields come from `schema`, queries live in `search`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rubric_core::Article;
+use tantivy::indexer::IndexWriterOptions;
+use tantivy::{Index, ReloadPolicy, TantivyDocument, Term};
+
+use crate::IndexError;
+use crate::schema::{self, Fields};
+
+/// Tantivy's smallest memory budget per indexing thread (15 MB).
+pub const MIN_HEAP_PER_THREAD: usize = 15_000_000;
+
+/// Tantivy's largest memory budget per indexing thread (just under 4 GB).
+const MAX_HEAP_PER_THREAD: usize = u32::MAX as usize - 1_000_000;
+
+/// At most this many indexing threads, whatever the budget.
+const MAX_THREADS: usize = 2;
+
+/// An open index for writing. Holds the index's writer lock until dropped;
+/// dropping it without [`IndexWriter::commit`] discards the changes.
+pub struct IndexWriter {
+    index: Index,
+    writer: tantivy::IndexWriter,
+    fields: Fields,
+    path: String,
+}
+
+impl std::fmt::Debug for IndexWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexWriter")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IndexWriter {
+    /// Opens the index at `dir` for writing, creating the folder and an empty
+    /// index when there is none, with a memory budget of `heap_bytes` (raised
+    /// to 15 MB per indexing thread; one or two threads).
+    ///
+    /// Fails with [`IndexError::Locked`] when another writer holds the index,
+    /// and [`IndexError::Version`] when it was written by another schema.
+    pub fn open(dir: &Path, heap_bytes: usize) -> Result<IndexWriter, IndexError> {
+        let (index, fields) = schema::open_or_create(dir)?;
+        let path = dir.display().to_string();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = (heap_bytes / MIN_HEAP_PER_THREAD).clamp(1, MAX_THREADS.min(cores));
+        let per_thread = (heap_bytes / threads).clamp(MIN_HEAP_PER_THREAD, MAX_HEAP_PER_THREAD);
+        let options = IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(per_thread)
+            .num_merge_threads(1)
+            .build();
+        let writer = index
+            .writer_with_options(options)
+            .map_err(|e| IndexError::tantivy(&path, e))?;
+        tracing::debug!(index = %path, threads, per_thread, "opened index writer");
+        Ok(IndexWriter {
+            index,
+            writer,
+            fields,
+            path,
+        })
+    }
+
+    /// Replaces every section of `article.id` with the article's sections
+    /// (one document each). An article with no sections ends up absent.
+    pub fn upsert(&mut self, article: &Article) -> Result<(), IndexError> {
+        self.delete(&article.id)?;
+        for section in &article.sections {
+            let doc = self.document(article, section);
+            self.writer
+                .add_document(doc)
+                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every section of the article `id` (nothing when it is absent).
+    pub fn delete(&mut self, id: &str) -> Result<(), IndexError> {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.article, id));
+        Ok(())
+    }
+
+    /// Article id → content hash of every article in the last commit (not
+    /// counting changes made since through this writer), so a caller can skip
+    /// unchanged articles and find the ones whose sources are gone.
+    pub fn article_hashes(&self) -> Result<HashMap<String, String>, IndexError> {
+        let err = |e| IndexError::tantivy(&self.path, e);
+        let reader = self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(err)?;
+        let searcher = reader.searcher();
+        let mut out = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (Some(articles), Some(hashes)) = (
+                fast.str("article").map_err(err)?,
+                fast.str("hash").map_err(err)?,
+            ) else {
+                continue;
+            };
+            let mut seen = std::collections::HashSet::new();
+            let mut bytes = Vec::new();
+            for doc in segment.doc_ids_alive() {
+                let Some(article_ord) = articles.ords().first(doc) else {
+                    continue;
+                };
+                if !seen.insert(article_ord) {
+                    continue;
+                }
+                let Some(hash_ord) = hashes.ords().first(doc) else {
+                    continue;
+                };
+                bytes.clear();
+                articles
+                    .dictionary()
+                    .ord_to_term(article_ord, &mut bytes)
+                    .map_err(|e| err(e.into()))?;
+                let article = String::from_utf8_lossy(&bytes).into_owned();
+                bytes.clear();
+                hashes
+                    .dictionary()
+                    .ord_to_term(hash_ord, &mut bytes)
+                    .map_err(|e| err(e.into()))?;
+                out.insert(article, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Commits once and waits for merges to finish; readers opened from now
+    /// on see the changes.
+    pub fn commit(mut self) -> Result<(), IndexError> {
+        let path = self.path;
+        self.writer
+            .commit()
+            .map_err(|e| IndexError::tantivy(&path, e))?;
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| IndexError::tantivy(&path, e))?;
+        tracing::debug!(index = %path, "committed");
+        Ok(())
+    }
+
+    fn document(&self, article: &Article, section: &rubric_core::Section) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::new();
+        let id = if section.anchor.is_empty() {
+            article.id.clone()
+        } else {
+            format!("{}#{}", article.id, section.anchor)
+        };
+        doc.add_text(f.id, id);
+        doc.add_text(f.article, &article.id);
+        doc.add_text(f.anchor, &section.anchor);
+        doc.add_text(f.source, &article.source);
+        doc.add_text(f.format, article.format.as_str());
+        if let Some(url) = &article.url {
+            doc.add_text(f.url, url);
+        }
+        doc.add_text(f.link, article.link(&section.anchor));
+        doc.add_text(f.hash, &article.hash);
+        for tag in &article.metadata.tags {
+            doc.add_text(f.tags, tag);
+        }
+        doc.add_text(f.title, &article.title);
+        if let Some(heading) = &section.heading {
+            doc.add_text(f.heading, heading);
+        }
+        for ancestor in &section.path {
+            doc.add_text(f.path, ancestor);
+        }
+        doc.add_text(f.text, &section.text);
+        doc.add_u64(f.level, u64::from(section.level));
+        doc.add_u64(f.ordinal, u64::from(section.ordinal));
+        doc
+    }
+}
