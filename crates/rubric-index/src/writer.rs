@@ -8,10 +8,14 @@
 //! fields come from `schema`, queries live in `search`.
 
 use std::collections::HashMap;
+use std::fs;
 use std::path::Path;
 
 use rubric_core::Article;
+use tantivy::Directory;
+use tantivy::directory::{INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::indexer::IndexWriterOptions;
+use tantivy::query::AllQuery;
 use tantivy::{Index, ReloadPolicy, TantivyDocument, Term};
 
 use crate::IndexError;
@@ -71,6 +75,27 @@ impl IndexWriter {
             fields,
             path,
         })
+    }
+
+    /// Opens the index at `dir` to be rebuilt: at the next commit every
+    /// article in it is gone except those upserted through this writer, so
+    /// a rebuild killed before it commits leaves the old index whole. An
+    /// index of another schema version, which [`IndexWriter::open`] refuses,
+    /// is removed first (only the files Tantivy and Rubric keep in `dir`).
+    pub fn rebuild(dir: &Path, heap_bytes: usize) -> Result<IndexWriter, IndexError> {
+        let writer = match IndexWriter::open(dir, heap_bytes) {
+            Err(IndexError::Version { found, .. }) => {
+                tracing::info!(index = %dir.display(), %found, "removing an index of another schema version");
+                remove_index_files(dir)?;
+                IndexWriter::open(dir, heap_bytes)?
+            }
+            other => other?,
+        };
+        writer
+            .writer
+            .delete_query(Box::new(AllQuery))
+            .map_err(|e| IndexError::tantivy(&writer.path, e))?;
+        Ok(writer)
     }
 
     /// Replaces every section of `article.id` with the article's sections
@@ -157,6 +182,7 @@ impl IndexWriter {
         Ok(())
     }
 
+    /// Builds the Tantivy document of one section.
     fn document(&self, article: &Article, section: &rubric_core::Section) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
@@ -190,4 +216,36 @@ impl IndexWriter {
         doc.add_u64(f.ordinal, u64::from(section.ordinal));
         doc
     }
+}
+
+/// Removes the index files in `dir` (Tantivy's `meta.json` first, then the
+/// files its `.managed.json` lists, then Rubric's `rubric.json`), holding the
+/// writer lock so no other writer is working there. Other files are left.
+fn remove_index_files(dir: &Path) -> Result<(), IndexError> {
+    let shown = dir.display().to_string();
+    let directory = MmapDirectory::open(dir)
+        .map_err(|e| IndexError::tantivy(&shown, tantivy::TantivyError::from(e)))?;
+    let _lock = directory
+        .acquire_lock(&INDEX_WRITER_LOCK)
+        .map_err(|e| IndexError::tantivy(&shown, tantivy::TantivyError::LockFailure(e, None)))?;
+    let managed: Vec<String> = fs::read(dir.join(".managed.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    let names = std::iter::once("meta.json")
+        .chain(managed.iter().map(String::as_str))
+        .chain([".managed.json", schema::META_FILE]);
+    for name in names {
+        // Only plain file names: never anything outside `dir`.
+        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with("..") {
+            continue;
+        }
+        let path = dir.join(name);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(IndexError::io(path.display(), e)),
+        }
+    }
+    Ok(())
 }

@@ -255,6 +255,47 @@ fn an_index_of_another_schema_version_must_be_rebuilt() {
 }
 
 #[test]
+fn rebuild_replaces_an_index_of_another_version() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &[gut_skin()]);
+    std::fs::write(dir.path().join("rubric.json"), r#"{"schema_version": 999}"#).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not ours").unwrap();
+    let mut writer = IndexWriter::rebuild(dir.path(), HEAP).unwrap();
+    writer
+        .upsert(&article(
+            "new.txt",
+            "New",
+            vec![section(None, &[], "Eczema.")],
+        ))
+        .unwrap();
+    writer.commit().unwrap();
+    let reader = IndexReader::open(dir.path()).unwrap();
+    assert_eq!(ids(&reader, "eczema"), ["new.txt"]);
+    assert!(
+        dir.path().join("notes.txt").exists(),
+        "other files are left alone"
+    );
+}
+
+#[test]
+fn rebuild_drops_articles_not_upserted_again_only_at_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = article(
+        "other.txt",
+        "Other",
+        vec![section(None, &[], "Eczema again.")],
+    );
+    write(dir.path(), &[gut_skin(), other.clone()]);
+    let mut writer = IndexWriter::rebuild(dir.path(), HEAP).unwrap();
+    writer.upsert(&other).unwrap();
+    assert_eq!(IndexReader::open(dir.path()).unwrap().num_sections(), 5);
+    writer.commit().unwrap();
+    let reader = IndexReader::open(dir.path()).unwrap();
+    assert_eq!(reader.num_sections(), 1);
+    assert_eq!(ids(&reader, "eczema"), ["other.txt"]);
+}
+
+#[test]
 fn a_second_writer_is_locked_out() {
     let dir = tempfile::tempdir().unwrap();
     let _first = IndexWriter::open(dir.path(), HEAP).unwrap();
