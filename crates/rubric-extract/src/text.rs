@@ -231,12 +231,14 @@ enum Block {
 }
 
 /// What makes headings siblings: the same [`Style`] (numbered headings of
-/// any depth share one), or the same underline.
+/// any depth share one; ALL CAPS lines are a style of their own), or the
+/// same underline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
     Numbered,
     Question,
     Plain,
+    Caps,
     Underline(u8),
 }
 
@@ -303,6 +305,7 @@ fn candidate(lines: &[Line], i: usize) -> Option<Candidate> {
             (Key::Numbered, depth)
         }
         Style::Question => (Key::Question, 1),
+        Style::Plain if shape::is_all_caps(&line.text) => (Key::Caps, 1),
         Style::Plain => (Key::Plain, 1),
     };
     Some(Candidate {
@@ -619,6 +622,37 @@ mod tests {
                 "2 What are the treatments? [] | Some help.",
                 "3 Medical Treatment [What are the treatments?] | Doctors help.",
                 "2 What to do? [] | - rest",
+            ]
+        );
+    }
+
+    #[test]
+    fn plain_headings_nest_under_an_empty_caps_heading() {
+        assert_eq!(
+            outline_of(
+                "Lead.\n\nSYMPTOMS\n\nEarly Signs\n\nFever.\n\nLate Signs\n\nRash.\n\nTREATMENT\n\nRest.\n"
+            ),
+            [
+                "1 - [] | Lead.",
+                "2 SYMPTOMS [] | ",
+                "3 Early Signs [SYMPTOMS] | Fever.",
+                "3 Late Signs [SYMPTOMS] | Rash.",
+                "2 TREATMENT [] | Rest.",
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_headings_nest_by_depth() {
+        assert_eq!(
+            outline_of(
+                "Report\n\n1. Results\n\n1.1 Revenue\n\nUp.\n\n1.2 Costs\n\nFlat.\n\n2. Outlook\n\nGood.\n"
+            ),
+            [
+                "2 1. Results [] | ",
+                "3 1.1 Revenue [1. Results] | Up.",
+                "3 1.2 Costs [1. Results] | Flat.",
+                "2 2. Outlook [] | Good.",
             ]
         );
     }

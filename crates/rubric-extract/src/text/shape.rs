@@ -213,6 +213,25 @@ fn has_sentence_break(text: &str) -> bool {
     })
 }
 
+/// More words with letters than bare numbers ("Type 1 and Type 2" is
+/// fine, a date such as "March 3, 2024" or a page number is not).
+fn mostly_words(text: &str) -> bool {
+    let (lettered, numbers) = words(text).fold((0, 0), |(l, n), w| {
+        if w.chars().any(char::is_alphabetic) {
+            (l + 1, n)
+        } else {
+            (l, n + 1)
+        }
+    });
+    lettered > 0 && lettered >= numbers
+}
+
+/// Every letter is a capital, and there are at least two ("SYMPTOMS").
+pub(super) fn is_all_caps(text: &str) -> bool {
+    let mut letters = text.chars().filter(|c| c.is_alphabetic()).peekable();
+    letters.peek().is_some() && letters.clone().count() >= 2 && letters.all(char::is_uppercase)
+}
+
 /// The first letter or digit is a capital or a digit.
 fn starts_capitalised(text: &str) -> bool {
     text.chars()
@@ -239,6 +258,9 @@ pub(super) fn heading_style(line: &str) -> Option<Style> {
     };
     let word_count = words(body).count();
     if line.chars().count() > max_chars || word_count == 0 || word_count > max_words {
+        return None;
+    }
+    if !mostly_words(body) {
         return None;
     }
     if !starts_capitalised(body) || has_sentence_break(body) {
@@ -334,6 +356,10 @@ mod tests {
             None
         );
         assert_eq!(style("- Manage stress"), None);
+        assert_eq!(style("March 3, 2024"), None);
+        assert_eq!(style("42"), None);
+        assert_eq!(style("Type 1 and Type 2"), Some(Style::Plain));
+        assert!(is_all_caps("SYMPTOMS AND SIGNS") && !is_all_caps("Symptoms") && !is_all_caps("A"));
     }
 
     #[test]
