@@ -1,1 +1,8 @@
+//! End-to-end tests of the `ingest` and `search` binaries. One test binary,
+//! one temp dir per case (see `harness`).
 
+#![allow(clippy::unwrap_used)]
+
+mod harness;
+mod ingest;
+mod search;

@@ -39,10 +39,10 @@ impl Anchors {
     /// The anchor for a heading: `explicit` when given and not yet used,
     /// else a unique slug of `heading`.
     pub fn anchor(&mut self, heading: &str, explicit: Option<&str>) -> String {
-        if let Some(id) = explicit.map(str::trim).filter(|id| !id.is_empty()) {
-            if self.used.insert(id.to_string()) {
-                return id.to_string();
-            }
+        if let Some(id) = explicit.map(str::trim).filter(|id| !id.is_empty())
+            && self.used.insert(id.to_string())
+        {
+            return id.to_string();
         }
         let base = match slug(heading) {
             s if s.is_empty() => "section".to_string(),
@@ -64,10 +64,22 @@ mod tests {
 
     #[test]
     fn github_style() {
-        assert_eq!(slug("2. Eczema (Atopic Dermatitis)"), "2-eczema-atopic-dermatitis");
-        assert_eq!(slug("What Is the Gut Microbiome?"), "what-is-the-gut-microbiome");
-        assert_eq!(slug("The Gut-Skin Axis: A Two-Way Street"), "the-gut-skin-axis-a-two-way-street");
-        assert_eq!(slug("How to Support Your Gut\u{2014}and Your Skin"), "how-to-support-your-gutand-your-skin");
+        assert_eq!(
+            slug("2. Eczema (Atopic Dermatitis)"),
+            "2-eczema-atopic-dermatitis"
+        );
+        assert_eq!(
+            slug("What Is the Gut Microbiome?"),
+            "what-is-the-gut-microbiome"
+        );
+        assert_eq!(
+            slug("The Gut-Skin Axis: A Two-Way Street"),
+            "the-gut-skin-axis-a-two-way-street"
+        );
+        assert_eq!(
+            slug("How to Support Your Gut\u{2014}and Your Skin"),
+            "how-to-support-your-gutand-your-skin"
+        );
         assert_eq!(slug("Café au lait"), "café-au-lait");
     }
 

@@ -1,0 +1,67 @@
+//! What both binaries share: logging set-up, verbosity flags, the error
+//! report on exit, and the broken-pipe rule. Included by each binary with
+//! `#[path]`, so neither links anything the other needs.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+/// `-v`/`-q` as clap flags, shared by both binaries.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Verbosity {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Less output on stderr: no progress bar, no summary, errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+impl Verbosity {
+    /// Sends `tracing` events to stderr: warnings by default, more with -v,
+    /// errors only with -q. `RUST_LOG` overrides.
+    pub fn init_logging(self) {
+        let level = match (self.quiet, self.verbose) {
+            (true, _) => "error",
+            (false, 0) => "warn",
+            (false, 1) => "info",
+            (false, 2) => "debug",
+            _ => "trace",
+        };
+        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            .with_target(false)
+            .without_time()
+            .try_init();
+    }
+}
+
+/// How a run ended, as ripgrep's exit codes: 0 success, 1 "nothing found" or
+/// "some sources failed", 2 an error that stopped the run.
+pub fn report(program: &str, result: anyhow::Result<ExitCode>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{program}: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// True when the error is (or wraps) a broken pipe: the reader went away,
+/// as with `search foo | head -1`, which is not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,110 @@
+//! Turning the SOURCES arguments into the list of files to read: folders are
+//! walked recursively in a stable order, each file gets its article id (its
+//! path relative to the root it was found under, with `/`), and files of no
+//! known kind are counted as skipped.
+
+use std::path::{Path, PathBuf};
+
+use rubric_extract::Kind;
+
+/// One file to extract.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as reached from the argument (what `Article::source` says).
+    pub path: PathBuf,
+    /// The article id: relative to the ingest root, `/`-separated.
+    pub id: String,
+    /// What the file holds.
+    pub kind: Kind,
+}
+
+/// Files found under the arguments, plus what was passed over.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Files to read, in a stable order.
+    pub files: Vec<SourceFile>,
+    /// Files of no known kind (not `.txt`, `.md`, `.html`, `.jsonl`, ...).
+    pub skipped: Vec<PathBuf>,
+    /// Arguments or folder entries that could not be read at all.
+    pub errors: Vec<anyhow::Error>,
+}
+
+/// Walks `roots`: a file is taken as it is (its id is its file name), a folder
+/// is walked recursively (ids relative to the folder). Hidden entries inside
+/// folders (names starting with `.`) are left out.
+pub fn find(roots: &[PathBuf]) -> Found {
+    let mut found = Found::default();
+    for root in roots {
+        match std::fs::metadata(root) {
+            Err(e) => found
+                .errors
+                .push(anyhow::Error::new(e).context(format!("{}: cannot read", root.display()))),
+            Ok(meta) if meta.is_dir() => walk(root, &mut found),
+            Ok(_) => {
+                let base = root.parent().unwrap_or(Path::new(""));
+                add(root, base, &mut found);
+            }
+        }
+    }
+    found
+}
+
+fn walk(root: &Path, found: &mut Found) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => add(entry.path(), root, found),
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                found
+                    .errors
+                    .push(anyhow::Error::new(e).context(format!("{path}: cannot read")));
+            }
+        }
+    }
+}
+
+fn add(path: &Path, base: &Path, found: &mut Found) {
+    match Kind::from_path(path) {
+        Some(kind) => found.files.push(SourceFile {
+            path: path.to_path_buf(),
+            id: article_id(path, base),
+            kind,
+        }),
+        None => found.skipped.push(path.to_path_buf()),
+    }
+}
+
+/// The path of `path` relative to `base`, with `/` separators.
+fn article_id(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_relative_with_slashes() {
+        assert_eq!(
+            article_id(Path::new("corpus/a/b.md"), Path::new("corpus")),
+            "a/b.md"
+        );
+        assert_eq!(
+            article_id(Path::new("corpus/x.txt"), Path::new("corpus")),
+            "x.txt"
+        );
+    }
+}
