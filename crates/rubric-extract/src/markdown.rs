@@ -262,11 +262,11 @@ impl Walker {
         } else if let Some(heading) = self.heading.as_mut() {
             heading.text.push_str(s);
         } else {
-            if self.line.trim().is_empty() {
-                if let Some(prefix) = self.item_prefix.take() {
-                    self.line.clear();
-                    self.line.push_str(&prefix);
-                }
+            if self.line.trim().is_empty()
+                && let Some(prefix) = self.item_prefix.take()
+            {
+                self.line.clear();
+                self.line.push_str(&prefix);
             }
             self.line.push_str(s);
         }
