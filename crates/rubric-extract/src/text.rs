@@ -17,11 +17,12 @@
 //!   Title Case line or a question is a heading; "Common symptoms include" is
 //!   a lead-in and stays text. A line underlined with `===`, `---` or `~~~`
 //!   is a heading of level 2, 3 or 4.
-//! - **Levels**: headings of one style (numbered, question, plain) are
-//!   siblings. A new style nests under the heading before it when that heading
-//!   has no text yet or its text ends with a colon ("Skin conditions" then
-//!   "1. Acne"); in a document whose headings are mostly questions, plain
-//!   headings nest under the current question. Otherwise a heading is
+//! - **Levels**: headings of one look (numbered; sentence-case question;
+//!   Title Case; other short phrase; ALL CAPS) are siblings. A new look nests
+//!   under the heading before it when that heading has no text yet or its
+//!   text ends with a colon ("Skin conditions" then "1. Acne"); Title Case
+//!   headings nest under the current sentence-case question ("What are the
+//!   treatments for X ?" then "Medical Treatment"). Otherwise a heading is
 //!   top-level: 2. Numbering adds depth ("2.1" is one below "2.").
 //! - **Title**: a first line of heading shape followed by more text is the
 //!   title and not a section; otherwise the title comes from the file name.
@@ -230,13 +231,15 @@ enum Block {
     Text(String),
 }
 
-/// What makes headings siblings: the same [`Style`] (numbered headings of
-/// any depth share one; ALL CAPS lines are a style of their own), or the
-/// same underline.
+/// What makes headings siblings: the same look. Numbered headings of any
+/// depth share one key; questions in sentence case ("What causes it ?") are
+/// one, Title Case lines (questions included) another, other short phrases
+/// ("Getting started") a third, ALL CAPS lines a fourth; underlines one each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
     Numbered,
     Question,
+    Title,
     Plain,
     Caps,
     Underline(u8),
@@ -297,6 +300,7 @@ fn candidate(lines: &[Line], i: usize) -> Option<Candidate> {
     if prev.is_some_and(|p| !line.after_blank && leads_into_next(p)) {
         return None;
     }
+    let title_case = is_title_body(&line.text);
     let (key, depth) = match style {
         Style::Numbered(depth) => {
             if prev.is_some_and(|p| same_numbering(p, depth)) {
@@ -304,14 +308,15 @@ fn candidate(lines: &[Line], i: usize) -> Option<Candidate> {
             }
             (Key::Numbered, depth)
         }
-        Style::Question => (Key::Question, 1),
-        Style::Plain if shape::is_all_caps(&line.text) => (Key::Caps, 1),
-        Style::Plain => (Key::Plain, 1),
+        Style::Question if !title_case => (Key::Question, 1),
+        _ if shape::is_all_caps(&line.text) => (Key::Caps, 1),
+        _ if title_case => (Key::Title, 1),
+        _ => (Key::Plain, 1),
     };
     Some(Candidate {
         key,
         depth,
-        may_head_list: style == Style::Question || is_title_body(&line.text),
+        may_head_list: style == Style::Question || title_case,
     })
 }
 
@@ -358,7 +363,7 @@ fn followed_well(lines: &[Line], is_heading: &[bool], cand: Candidate, next: usi
 /// Assigns levels and builds the sections.
 fn outline(blocks: &[Block]) -> Vec<rubric_core::Section> {
     let mut builder = SectionBuilder::new();
-    let mut levels = Levels::new(question_led(blocks));
+    let mut levels = Levels::default();
     for block in blocks {
         match block {
             Block::Text(text) => {
@@ -373,21 +378,8 @@ fn outline(blocks: &[Block]) -> Vec<rubric_core::Section> {
     builder.finish()
 }
 
-/// True when most un-numbered headings are questions (at least two): then
-/// the plain headings are sub-headings of the questions.
-fn question_led(blocks: &[Block]) -> bool {
-    let count = |key: Key| {
-        blocks
-            .iter()
-            .filter(|b| matches!(b, Block::Heading { style, .. } if *style == key))
-            .count()
-    };
-    let questions = count(Key::Question);
-    questions >= 2 && questions > count(Key::Plain)
-}
-
 /// The level of each heading style in the current context.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Levels {
     /// Styles in use, outermost first, with the level of their (depth-1) headings.
     context: Vec<(Key, u8)>,
@@ -396,19 +388,9 @@ struct Levels {
     parent: Option<u8>,
     /// The level of the last heading.
     last: Option<u8>,
-    question_led: bool,
 }
 
 impl Levels {
-    fn new(question_led: bool) -> Levels {
-        Levels {
-            context: Vec::new(),
-            parent: None,
-            last: None,
-            question_led,
-        }
-    }
-
     /// Notes text under the current heading.
     fn text(&mut self, text: &str) {
         self.parent = self.last.filter(|_| shape::ends_with_colon(text));
@@ -434,7 +416,9 @@ impl Levels {
         level
     }
 
-    /// The level of a style not in the current context.
+    /// The level of a style not in the current context: under the last
+    /// heading when it waits for children; Title Case lines under a
+    /// sentence-case question (a different look, so a lower rank); else 2.
     fn new_base(&self, key: Key) -> u8 {
         if let Key::Underline(level) = key {
             return level;
@@ -442,8 +426,7 @@ impl Levels {
         if let Some(parent) = self.parent {
             return (parent + 1).min(MAX_LEVEL);
         }
-        if key == Key::Plain
-            && self.question_led
+        if key == Key::Title
             && let Some(&(_, level)) = self.context.iter().find(|(k, _)| *k == Key::Question)
         {
             return (level + 1).min(MAX_LEVEL);
@@ -654,6 +637,26 @@ mod tests {
                 "3 1.2 Costs [1. Results] | Flat.",
                 "2 2. Outlook [] | Good.",
             ]
+        );
+    }
+
+    #[test]
+    fn headings_that_look_alike_are_siblings() {
+        assert_eq!(
+            outline_of("Lead.\nWhat is sourdough?\nA bread.\nHow to start a starter\nMix flour.\n"),
+            [
+                "1 - [] | Lead.",
+                "2 What is sourdough? [] | A bread.",
+                "2 How to start a starter [] | Mix flour.",
+            ]
+        );
+    }
+
+    #[test]
+    fn windows_line_endings() {
+        assert_eq!(
+            outline_of("Lead.\r\n\r\nUsage\r\n\r\nRun it.\r\n"),
+            ["1 - [] | Lead.", "2 Usage [] | Run it."]
         );
     }
 
