@@ -225,8 +225,8 @@ fn take_title(lines: &mut Vec<Line>) -> Option<String> {
 /// A line of the article once headings are known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Block {
-    /// A heading, with its style and, when underlined, its level.
-    Heading { text: String, style: Key, depth: u8 },
+    /// A heading, with the look that ranks it and its numbering depth.
+    Heading { text: String, key: Key, depth: u8 },
     /// A paragraph or list item.
     Text(String),
 }
@@ -275,7 +275,7 @@ fn classify(lines: &[Line]) -> Vec<Block> {
         .map(|((line, cand), heading)| match cand {
             Some(c) if heading => Block::Heading {
                 text: line.text.clone(),
-                style: c.key,
+                key: c.key,
                 depth: c.depth,
             },
             _ => Block::Text(line.text.clone()),
@@ -370,8 +370,8 @@ fn outline(blocks: &[Block]) -> Vec<rubric_core::Section> {
                 levels.text(text);
                 builder.push_text(text);
             }
-            Block::Heading { text, style, depth } => {
-                builder.push_heading(levels.heading(*style, *depth), text, None);
+            Block::Heading { text, key, depth } => {
+                builder.push_heading(levels.heading(*key, *depth), text, None);
             }
         }
     }
