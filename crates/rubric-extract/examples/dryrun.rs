@@ -20,9 +20,17 @@ fn visit(path: &Path, root: &Path) {
         }
         return;
     }
-    let Some(kind) = Kind::from_path(path) else { return };
-    let Ok(bytes) = std::fs::read(path) else { return };
-    let id = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    let Some(kind) = Kind::from_path(path) else {
+        return;
+    };
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
+    let id = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
     let source = path.to_string_lossy();
     let input = Input::new(&id, &source, kind, &bytes);
     for result in extract_all(&input) {
@@ -39,7 +47,11 @@ fn visit(path: &Path, root: &Path) {
 fn main() {
     for arg in std::env::args().skip(1) {
         let path = Path::new(&arg);
-        let root = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+        let root = if path.is_dir() {
+            path
+        } else {
+            path.parent().unwrap_or(path)
+        };
         visit(path, root);
     }
 }

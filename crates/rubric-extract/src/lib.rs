@@ -172,13 +172,19 @@ mod tests {
         let e = decode_text("a.txt", b"ab\0cd").unwrap_err();
         assert!(e.to_string().contains("a.txt"), "{e}");
         let e = decode_text("b.txt", b"ok \xff\xfe").unwrap_err();
-        assert!(e.to_string().contains("b.txt") && e.to_string().contains("UTF-8"), "{e}");
+        assert!(
+            e.to_string().contains("b.txt") && e.to_string().contains("UTF-8"),
+            "{e}"
+        );
         assert_eq!(decode_text("c.txt", b"\xEF\xBB\xBFhi").unwrap(), "hi");
     }
 
     #[test]
     fn titles_from_file_names() {
-        assert_eq!(title_from_source("corpus/gut-skin-axis.txt"), "Gut skin axis");
+        assert_eq!(
+            title_from_source("corpus/gut-skin-axis.txt"),
+            "Gut skin axis"
+        );
         assert_eq!(title_from_source("notes"), "Notes");
     }
 }
