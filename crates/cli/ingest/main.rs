@@ -164,12 +164,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Err(err);
     }
 
-    if let Some(writer) = writer {
-        if summary.added + summary.updated > 0 {
-            writer
-                .commit()
-                .with_context(|| format!("committing the index at {}", args.index.display()))?;
-        }
+    if let Some(writer) = writer
+        && summary.added + summary.updated > 0
+    {
+        writer
+            .commit()
+            .with_context(|| format!("committing the index at {}", args.index.display()))?;
     }
     summary.seconds = started.elapsed().as_secs_f64();
     print_summary(&mut out, &summary, &args)?;
