@@ -121,12 +121,12 @@ fn a_batch_of_queries_answers_each_with_its_qid() {
 fn the_search_binary_links_no_html_parser_and_no_http_client() {
     let bytes = std::fs::read(env!("CARGO_BIN_EXE_search")).unwrap();
     for name in ["html5ever", "scraper", "pulldown_cmark", "reqwest", "hyper"] {
-        let found = bytes.windows(name.len()).any(|w| w == name.as_bytes());
+        let found = memchr::memmem::find(&bytes, name.as_bytes()).is_some();
         assert!(!found, "the search binary contains {name}");
     }
     let ingest = std::fs::read(env!("CARGO_BIN_EXE_ingest")).unwrap();
     assert!(
-        ingest.windows(9).any(|w| w == b"html5ever"),
+        memchr::memmem::find(&ingest, b"html5ever").is_some(),
         "the check can see a linked crate"
     );
 }
