@@ -36,6 +36,16 @@ pub enum ExtractError {
         /// Path or URL.
         source_name: String,
     },
+    /// The input is larger than the extractor reads.
+    #[error("{source_name}: {size} bytes, more than the {limit} this extractor reads")]
+    TooLarge {
+        /// Path or URL.
+        source_name: String,
+        /// Its size in bytes.
+        size: usize,
+        /// The most bytes read.
+        limit: usize,
+    },
     /// The input cannot be handled this way.
     #[error("{source_name}: {reason}")]
     Unsupported {

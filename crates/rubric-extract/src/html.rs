@@ -24,18 +24,28 @@
 
 mod boilerplate;
 
+use std::collections::HashMap;
+
 use rubric_core::{Format, Metadata, SectionBuilder};
 use scraper::{ElementRef, Html, Node};
 
-use crate::{Article, ExtractError, Input, decode_text, title_from_source};
+use crate::{Article, ExtractError, Input, dateline, decode_text, title_from_source};
 use boilerplate::Verdict;
 
 /// Extracts one article from an HTML page. Errors when the bytes are not
 /// UTF-8 text, or when the main content has no text at all.
 pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
+    if input.bytes.len() > MAX_HTML_BYTES {
+        return Err(ExtractError::TooLarge {
+            source_name: input.source.to_string(),
+            size: input.bytes.len(),
+            limit: MAX_HTML_BYTES,
+        });
+    }
     let src = decode_text(input.source, input.bytes)?;
     let doc = Html::parse_document(src);
-    let page = Page::read(&doc);
+    let sizes = Sizes::count(&doc);
+    let page = Page::read(&doc, &sizes);
     let roots = page.main_content();
     let title_h1 = page.title_h1(&roots);
     let title = title_h1
@@ -44,7 +54,8 @@ pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
         .or_else(|| page.title.clone())
         .unwrap_or_else(|| title_from_source(input.source));
 
-    let mut walker = Walker::new(title_h1, roots.iter().map(|r| text_len(*r)).sum());
+    let root_len = roots.iter().map(|r| sizes.text(*r)).sum();
+    let mut walker = Walker::new(&sizes, title_h1, root_len);
     for root in roots {
         walker.walk(root);
     }
@@ -53,17 +64,100 @@ pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
             source_name: input.source.to_string(),
         });
     }
-    let mut article = Article::new(
-        input.id,
-        input.source,
-        Format::Html,
-        title,
-        walker.out.finish(),
-    );
+    let sections = walker.out.finish();
+    let mut article = Article::new(input.id, input.source, Format::Html, title, sections);
     article.url = input.url.map(str::to_string);
     article.metadata = page.metadata;
     article.rehash();
     Ok(article)
+}
+
+/// Largest page read, in bytes: a bigger one is an error rather than minutes
+/// of parsing (real article pages are well under 5 MB).
+pub const MAX_HTML_BYTES: usize = 32 << 20;
+
+/// Text and link sizes of every element, counted once, bottom-up, so that
+/// "how much text is under this element" costs a look-up, not a walk. Keyed
+/// by the address of the node in the parsed tree, which never moves.
+#[derive(Debug, Default)]
+struct Sizes(HashMap<usize, Size>);
+
+/// The key of a node in [`Sizes`].
+fn key(node: &Node) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
+/// What is under one element.
+#[derive(Debug, Default, Clone, Copy)]
+struct Size {
+    /// Visible characters (no white space, scripts or styles).
+    text: usize,
+    /// Of those, the characters inside links to elsewhere (not `#fragment`).
+    linked: usize,
+    /// Links to elsewhere.
+    links: usize,
+}
+
+impl Sizes {
+    fn count(doc: &Html) -> Sizes {
+        let nodes: Vec<_> = doc.tree.root().descendants().collect();
+        let mut map: HashMap<usize, Size> = HashMap::with_capacity(nodes.len());
+        // In reverse document order every node comes after all it holds.
+        for node in nodes.into_iter().rev() {
+            let Some(parent) = node.parent() else {
+                continue;
+            };
+            let own = match node.value() {
+                Node::Text(text) => {
+                    let hidden = parent.value().as_element().is_some_and(|e| {
+                        matches!(e.name(), "script" | "style" | "noscript" | "template")
+                    });
+                    if hidden {
+                        continue;
+                    }
+                    let text = text.chars().filter(|c| !c.is_whitespace()).count();
+                    Size {
+                        text,
+                        ..Size::default()
+                    }
+                }
+                Node::Element(el) => {
+                    let mut size = map.get(&key(node.value())).copied().unwrap_or_default();
+                    let outward = el
+                        .attr("href")
+                        .is_some_and(|h| !h.trim_start().starts_with('#'));
+                    if el.name() == "a" && outward {
+                        size.linked = size.text;
+                        size.links += 1;
+                    }
+                    size
+                }
+                _ => continue,
+            };
+            let up = map.entry(key(parent.value())).or_default();
+            up.text += own.text;
+            up.linked += own.linked;
+            up.links += own.links;
+        }
+        Sizes(map)
+    }
+
+    fn get(&self, el: ElementRef<'_>) -> Size {
+        self.0.get(&key((*el).value())).copied().unwrap_or_default()
+    }
+
+    fn text(&self, el: ElementRef<'_>) -> usize {
+        self.get(el).text
+    }
+
+    /// Share of an element's text that is inside links.
+    fn link_density(&self, el: ElementRef<'_>) -> f64 {
+        let size = self.get(el);
+        if size.text == 0 {
+            return 0.0;
+        }
+        (size.linked as f64 / size.text as f64).min(1.0)
+    }
 }
 
 /// The page's `<link rel=canonical href>`, if it has one (for the fetcher,
@@ -88,6 +182,7 @@ pub fn canonical_url(html: &str) -> Option<String> {
 /// What one pass over the document finds.
 #[derive(Debug)]
 struct Page<'a> {
+    sizes: &'a Sizes,
     html: ElementRef<'a>,
     body: Option<ElementRef<'a>>,
     mains: Vec<ElementRef<'a>>,
@@ -99,9 +194,10 @@ struct Page<'a> {
 }
 
 impl<'a> Page<'a> {
-    fn read(doc: &'a Html) -> Page<'a> {
+    fn read(doc: &'a Html, sizes: &'a Sizes) -> Page<'a> {
         let html = doc.root_element();
         let mut page = Page {
+            sizes,
             html,
             body: None,
             mains: Vec::new(),
@@ -189,12 +285,14 @@ impl<'a> Page<'a> {
     /// Candidates inside furniture (a comment `<article>`, an `<aside>`) do not count.
     fn main_content(&self) -> Vec<ElementRef<'a>> {
         let body = self.body.unwrap_or(self.html);
+        let sizes = self.sizes;
+        let text_len = |el: ElementRef<'a>| sizes.text(el);
         let body_len = text_len(body);
-        let dense = densest(body, body_len);
+        let dense = densest(sizes, body, body_len);
         let live = |els: &[ElementRef<'a>]| -> Vec<ElementRef<'a>> {
             els.iter()
                 .copied()
-                .filter(|el| !in_furniture(*el, body_len))
+                .filter(|el| !in_furniture(sizes, *el, body_len))
                 .collect()
         };
         let holds_title = |el: ElementRef<'a>| {
@@ -202,8 +300,8 @@ impl<'a> Page<'a> {
                 .is_some_and(|h1| h1.ancestors().any(|a| a == *el))
         };
         let articles = live(&self.articles);
-        let candidate = most_text(&live(&self.mains)).or_else(|| {
-            let best = most_text(&articles)?;
+        let candidate = most_text(sizes, &live(&self.mains)).or_else(|| {
+            let best = most_text(sizes, &articles)?;
             let with_title = articles
                 .iter()
                 .copied()
@@ -232,35 +330,36 @@ impl<'a> Page<'a> {
     }
 
     /// The title `<h1>`: the first with text inside the main content, else
-    /// the first on the page.
+    /// the first on the page when there is no `og:title` (an `<h1>` outside
+    /// the main content is often the site's name, `og:title` never is).
     fn title_h1(&self, roots: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
         roots
             .iter()
             .flat_map(|root| root.descendent_elements())
             .find(|el| el.value().name() == "h1" && !heading_text(*el).is_empty())
-            .or(self.first_h1)
+            .or(self.first_h1.filter(|_| self.og_title.is_none()))
     }
 }
 
 /// True when an ancestor of `el` (below `<body>`) is furniture; one marked
 /// only by class or id counts when it holds at most half of the page's text.
-fn in_furniture(el: ElementRef<'_>, body_len: usize) -> bool {
+fn in_furniture(sizes: &Sizes, el: ElementRef<'_>, body_len: usize) -> bool {
     el.ancestors()
         .filter_map(ElementRef::wrap)
         .filter(|a| !matches!(a.value().name(), "body" | "html"))
-        .any(|a| is_furniture(a, body_len))
+        .any(|a| is_furniture(sizes, a, body_len))
 }
 
 /// The walker's rule for one element, with `total` the text around it: an
 /// element marked only by class or id is furniture unless it holds most of
 /// that text, or an `<article>`, `<main>` or `<h1>` (a layout wrapper such
 /// as `theiaStickySidebar` around the story column).
-fn is_furniture(el: ElementRef<'_>, total: usize) -> bool {
+fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
     match boilerplate::verdict(el.value()) {
         Verdict::Keep => false,
         Verdict::Furniture => true,
         Verdict::Marked => {
-            text_len(el) * 2 <= total
+            sizes.text(el) * 2 <= total
                 && !el
                     .descendent_elements()
                     .skip(1)
@@ -302,17 +401,17 @@ fn visit<'a>(root: ElementRef<'a>, mut enter: impl FnMut(ElementRef<'a>) -> bool
 /// best-scoring container wins, with its siblings that score at least a
 /// fifth as well (article bodies split by ad slots). Empty when no element
 /// scores.
-fn densest(body: ElementRef<'_>, body_len: usize) -> Vec<ElementRef<'_>> {
-    let mut scores = std::collections::HashMap::new();
+fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<ElementRef<'a>> {
+    let mut scores = HashMap::new();
     visit(body, |el| {
-        if is_furniture(el, body_len) {
+        if is_furniture(sizes, el, body_len) {
             return false;
         }
         if !matches!(el.value().name(), "p" | "pre" | "blockquote") {
             return true;
         }
-        let len = text_len(el);
-        if len < 25 || link_density(el) > 0.5 {
+        let len = sizes.text(el);
+        if len < 25 || sizes.link_density(el) > 0.5 {
             return false;
         }
         let commas = el
@@ -331,7 +430,7 @@ fn densest(body: ElementRef<'_>, body_len: usize) -> Vec<ElementRef<'_>> {
     });
     let scored: Vec<(ElementRef<'_>, f64)> = scores
         .into_values()
-        .map(|(el, s)| (el, s * (1.0 - link_density(el))))
+        .map(|(el, s)| (el, s * (1.0 - sizes.link_density(el))))
         .collect();
     let Some(&(top, top_score)) = scored.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
         return Vec::new();
@@ -346,48 +445,20 @@ fn densest(body: ElementRef<'_>, body_len: usize) -> Vec<ElementRef<'_>> {
         .filter(|sib| {
             *sib == top
                 || scored.iter().any(|(el, s)| el == sib && *s >= threshold)
-                || (sib.value().name() == "p" && text_len(*sib) >= 80 && link_density(*sib) < 0.25)
+                || (sib.value().name() == "p"
+                    && sizes.text(*sib) >= 80
+                    && sizes.link_density(*sib) < 0.25)
         })
         .collect()
 }
 
-/// Share of an element's text that is inside links.
-fn link_density(el: ElementRef<'_>) -> f64 {
-    let total = text_len(el);
-    if total == 0 {
-        return 0.0;
-    }
-    let linked: usize = el
-        .descendent_elements()
-        .filter(|a| a.value().name() == "a")
-        .map(text_len)
-        .sum();
-    (linked as f64 / total as f64).min(1.0)
-}
-
 /// The element with the most text, if any has text.
-fn most_text<'a>(els: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
+fn most_text<'a>(sizes: &Sizes, els: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
     els.iter()
-        .map(|&el| (text_len(el), el))
+        .map(|&el| (sizes.text(el), el))
         .filter(|(len, _)| *len > 0)
         .max_by_key(|(len, _)| *len)
         .map(|(_, el)| el)
-}
-
-/// Characters of visible text under an element (no scripts or styles).
-fn text_len(el: ElementRef<'_>) -> usize {
-    el.descendants()
-        .filter_map(|n| {
-            let text = n.value().as_text()?;
-            let parent = n
-                .parent()
-                .and_then(|p| p.value().as_element().map(|e| e.name()));
-            if matches!(parent, Some("script" | "style" | "noscript" | "template")) {
-                return None;
-            }
-            Some(text.chars().filter(|c| !c.is_whitespace()).count())
-        })
-        .sum()
 }
 
 /// A heading's text, whitespace collapsed, permalink marks (`¶`, `#`, `§`) trimmed.
@@ -456,6 +527,7 @@ struct Heading {
 /// Walks the main content and feeds the section builder.
 #[derive(Debug)]
 struct Walker<'a> {
+    sizes: &'a Sizes,
     out: SectionBuilder,
     line: String,
     item_prefix: Option<String>,
@@ -466,6 +538,12 @@ struct Walker<'a> {
     pre: usize,
     /// Cells seen in the current table row.
     cells: usize,
+    /// Depth of `<table>` and `<blockquote>`: rows and quotes are content,
+    /// never datelines.
+    tables: usize,
+    /// Bylines and datelines held back: dropped when the next line is not
+    /// one, kept when they run to [`MIN_DATE_RUN`] lines (a schedule).
+    held: Vec<String>,
     /// The title `<h1>`, which is not a section.
     title_h1: Option<ElementRef<'a>>,
     /// The id of an empty `<a id|name>` seen since the last text.
@@ -475,8 +553,9 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn new(title_h1: Option<ElementRef<'a>>, root_len: usize) -> Walker<'a> {
+    fn new(sizes: &'a Sizes, title_h1: Option<ElementRef<'a>>, root_len: usize) -> Walker<'a> {
         Walker {
+            sizes,
             out: SectionBuilder::new(),
             line: String::new(),
             item_prefix: None,
@@ -484,6 +563,8 @@ impl<'a> Walker<'a> {
             heading: None,
             pre: 0,
             cells: 0,
+            tables: 0,
+            held: Vec::new(),
             title_h1,
             pending_anchor: None,
             root_len,
@@ -516,6 +597,7 @@ impl<'a> Walker<'a> {
             loop {
                 if node.id() == root_id {
                     self.flush();
+                    self.release_held();
                     return;
                 }
                 if let Some(next) = node.next_sibling() {
@@ -526,6 +608,7 @@ impl<'a> Walker<'a> {
                     Some(parent) => node = parent,
                     None => {
                         self.flush();
+                        self.release_held();
                         return;
                     }
                 }
@@ -546,7 +629,7 @@ impl<'a> Walker<'a> {
     fn enter(&mut self, el: ElementRef<'a>) -> bool {
         let v = el.value();
         let name = v.name();
-        if is_furniture(el, self.root_len) {
+        if is_furniture(self.sizes, el, self.root_len) || self.is_link_block(el) {
             return false;
         }
         if Some(el) == self.title_h1 {
@@ -572,7 +655,7 @@ impl<'a> Walker<'a> {
         if name == "a"
             && self.heading.is_none()
             && let Some(id) = v.id().or_else(|| v.attr("name"))
-            && text_len(el) == 0
+            && self.sizes.text(el) == 0
             && !id.trim().is_empty()
         {
             self.pending_anchor = Some(id.trim().to_string());
@@ -610,6 +693,10 @@ impl<'a> Walker<'a> {
                 self.flush();
                 self.cells = 0;
             }
+            "table" | "blockquote" => {
+                self.flush();
+                self.tables += 1;
+            }
             "td" | "th" => {
                 if self.cells > 0 && !self.line.trim().is_empty() {
                     self.line.push_str(" | ");
@@ -626,6 +713,7 @@ impl<'a> Walker<'a> {
     fn leave(&mut self, el: ElementRef<'a>) {
         let name = el.value().name();
         if heading_level(name).is_some() && self.heading.is_some() {
+            self.release_held();
             if let Some(h) = self.heading.take() {
                 let text = collapse(&h.text);
                 let text = text.trim_matches(|c: char| {
@@ -641,6 +729,10 @@ impl<'a> Walker<'a> {
             "pre" => {
                 self.flush();
                 self.pre = self.pre.saturating_sub(1);
+            }
+            "table" | "blockquote" => {
+                self.flush();
+                self.tables = self.tables.saturating_sub(1);
             }
             "ul" | "ol" => {
                 self.flush();
@@ -682,20 +774,100 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Ends the current line (in `<pre>`, each of its lines).
+    /// Ends the current line: a `<pre>` goes out as one block with its
+    /// lines and their indentation; any other line with its white space
+    /// collapsed, unless it is a byline or dateline outside a table.
     fn flush(&mut self) {
         if self.line.is_empty() {
             return;
         }
+        let line = collapse(&self.line);
+        let meta = self.pre == 0
+            && self.tables == 0
+            && (dateline::is_dateline(&line) || dateline::is_byline(&line));
+        if meta {
+            self.held.push(line);
+            self.line.clear();
+            return;
+        }
+        self.release_held();
         if self.pre > 0 {
-            for line in self.line.lines() {
-                self.out.push_text(&clean(line));
+            let block = clean(&self.line);
+            let lines: Vec<&str> = block.lines().map(str::trim_end).collect();
+            let first = lines.iter().position(|l| !l.trim().is_empty());
+            let last = lines.iter().rposition(|l| !l.trim().is_empty());
+            if let (Some(first), Some(last)) = (first, last) {
+                self.out.push_text(&lines[first..=last].join("\n"));
             }
         } else {
-            self.out.push_text(&collapse(&self.line));
+            self.out.push_text(&line);
         }
         self.line.clear();
     }
+
+    /// Settles the held bylines and datelines before other content: a run
+    /// of [`MIN_DATE_RUN`] or more is kept (a schedule, a timeline), fewer
+    /// are dropped.
+    fn release_held(&mut self) {
+        if self.held.len() >= MIN_DATE_RUN {
+            for line in &self.held {
+                self.out.push_text(line);
+            }
+        }
+        self.held.clear();
+    }
+
+    /// A block that is mostly links to elsewhere: a list or panel of related
+    /// stories, tags, a pager, or a lone "Also: <a>Another story</a>" line.
+    /// Kept when it holds the title or most of the main content.
+    fn is_link_block(&self, el: ElementRef<'a>) -> bool {
+        let name = el.value().name();
+        if !matches!(
+            name,
+            "p" | "div" | "section" | "ul" | "ol" | "dl" | "li" | "table" | "span"
+        ) {
+            return false;
+        }
+        let size = self.sizes.get(el);
+        if size.links == 0 || size.text * 2 > self.root_len {
+            return false;
+        }
+        let density = size.linked as f64 / size.text.max(1) as f64;
+        let list_of_links = size.links >= 2 && density > 0.5;
+        (list_of_links || (size.links == 1 && density > 0.6 && is_promo_line(el)))
+            && !el
+                .descendent_elements()
+                .any(|d| matches!(d.value().name(), "h1" | "article" | "main"))
+    }
+}
+
+/// Fewest datelines in a row that are content (tour dates, a timeline).
+const MIN_DATE_RUN: usize = 3;
+
+/// Most words of the label of a promo line ("See also:").
+const MAX_PROMO_LABEL_WORDS: usize = 3;
+
+/// A promo line for another story: a short label ending with a colon and a
+/// headline that is all one link and ends the line without a sentence end
+/// ("Also: <a>Our guide to X</a>", "Related: <a>Ten facts about Y</a>").
+/// A sentence that carries a link ("Tip: <a>read more here</a>!") is not one.
+fn is_promo_line(el: ElementRef<'_>) -> bool {
+    let text = collapse(&el.text().collect::<String>());
+    let Some(link) = el
+        .descendent_elements()
+        .find(|d| d.value().name() == "a" && d.value().attr("href").is_some())
+    else {
+        return false;
+    };
+    let link_text = collapse(&link.text().collect::<String>());
+    let Some(label) = text.strip_suffix(link_text.as_str()) else {
+        return false;
+    };
+    let label = label.trim();
+    label.ends_with(':')
+        && label.split_whitespace().count() <= MAX_PROMO_LABEL_WORDS
+        && link_text.split_whitespace().count() >= 3
+        && !link_text.ends_with(['.', '!', '?'])
 }
 
 /// The id of an element inside a heading that carries one (`<a name>`,
@@ -754,6 +926,87 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    fn body(src: &str) -> String {
+        page(src).sections[0].text.clone()
+    }
+
+    #[test]
+    fn lists_and_panels_of_links_are_dropped() {
+        let p = "<p>A long enough paragraph of the story itself, with words.</p>";
+        let related = r#"<div><h3>Most read</h3><ul><li><a href="/a">One story</a></li><li><a href="/b">Two</a></li></ul></div>"#;
+        assert_eq!(
+            body(&format!("<article>{p}{related}{p}</article>"))
+                .lines()
+                .count(),
+            2
+        );
+        let toc =
+            r##"<ul><li><a href="#a">Part A of it</a></li><li><a href="#b">Part B</a></li></ul>"##;
+        assert!(body(&format!("<article>{p}{toc}</article>")).contains("- Part B"));
+    }
+
+    #[test]
+    fn promo_lines_are_dropped_but_linked_sentences_and_products_kept() {
+        let p = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = |x: &str| body(&format!("<article>{p}<p>{x}</p></article>"));
+        assert_eq!(
+            a(r#"<b>Also:</b> <a href="/x">Our guide to the best phones</a>"#)
+                .lines()
+                .count(),
+            1
+        );
+        assert!(a(r#"Tip: <a href="/x">Get more meal ideas here</a>!"#).ends_with("here!"));
+        assert!(a(r#"<a href="/shop">Acme Protein Powder</a>"#).ends_with("Powder"));
+    }
+
+    #[test]
+    fn bylines_and_datelines_are_dropped() {
+        let a = body(
+            "<article><p>By Jane Doe</p><p><time>November 12, 2018</time> | Updated 3 hours ago</p>\
+             <p>The story starts here.</p><p>First published on Nov 20, 2019 01:38 pm</p></article>",
+        );
+        assert_eq!(a, "The story starts here.");
+    }
+
+    #[test]
+    fn runs_of_dates_and_quoted_dates_are_content() {
+        let tour = "<ul><li>June 9 - Tampa, FL</li><li>June 10 - Miami, FL</li><li>June 12 - Austin, TX</li></ul>";
+        assert_eq!(
+            body(&format!("<p>Tour dates:</p>{tour}")).lines().count(),
+            4
+        );
+        let quote = "<blockquote><p>We won!</p>- The Team (@team) October 9, 2018</blockquote>";
+        assert!(body(quote).ends_with("October 9, 2018"));
+    }
+
+    #[test]
+    fn pre_keeps_its_indentation() {
+        assert_eq!(
+            body("<pre>\nif x {\n    y();\n}\n</pre>"),
+            "if x {\n    y();\n}"
+        );
+    }
+
+    #[test]
+    fn og_title_wins_over_an_h1_outside_the_main_content() {
+        let src = r#"<head><meta property="og:title" content="The Story"></head>
+            <body><header><h1>My Blog</h1></header><article><h2>Part</h2><p>x</p></article></body>"#;
+        assert_eq!(page(src).title, "The Story");
+        assert_eq!(
+            page("<h1>Site</h1><article><p>x</p></article>").title,
+            "Site"
+        );
+    }
+
+    #[test]
+    fn huge_pages_are_an_error_naming_the_source() {
+        let big = vec![b'a'; MAX_HTML_BYTES + 1];
+        let e = extract(&Input::new("b", "web/big.html", crate::Kind::Html, &big)).unwrap_err();
+        assert!(
+            matches!(e, ExtractError::TooLarge { .. }) && e.to_string().contains("web/big.html")
+        );
     }
 
     #[test]
@@ -821,7 +1074,7 @@ mod tests {
         );
         assert_eq!(
             a.sections[0].text,
-            "one\ntwo bold three\n- x\n- y\n3. z\nA | B\n1 | 2\nfn main() {\ngo();\n}"
+            "one\ntwo bold three\n- x\n- y\n3. z\nA | B\n1 | 2\nfn main() {\n    go();\n}"
         );
     }
 

@@ -18,6 +18,7 @@
 //! assert_eq!(article.sections[0].heading.as_deref(), Some("Setup"));
 //! ```
 
+mod dateline;
 mod error;
 pub mod html;
 pub mod jsonl;
@@ -26,6 +27,11 @@ pub mod text;
 
 pub use error::ExtractError;
 pub use rubric_core::{Article, Format};
+
+/// Identifies the extraction code: the crate version plus a hash of the
+/// sources of this crate and rubric-core (computed by `build.rs`). `ingest`
+/// keeps it in the index manifest and re-reads every source when it changes.
+pub const EXTRACTOR_VERSION: &str = env!("RUBRIC_EXTRACTOR_VERSION");
 
 use std::path::Path;
 
