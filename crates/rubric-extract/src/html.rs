@@ -439,6 +439,9 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
         return vec![top];
     };
     let threshold = (top_score * 0.2).max(10.0);
+    if let Some(common) = split_article(sizes, top, &scored, threshold) {
+        return vec![common];
+    }
     parent
         .children()
         .filter_map(ElementRef::wrap)
@@ -450,6 +453,51 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
                     && sizes.link_density(*sib) < 0.25)
         })
         .collect()
+}
+
+/// An article body split into chunks made by one component (the same tag
+/// and `class`) at different depths, with figures, quotes or subheads
+/// between them: the nearest element holding the best chunk and every other
+/// chunk that scores at least `threshold`, when it is not `<body>` and the
+/// chunks hold at least half of its text.
+fn split_article<'a>(
+    sizes: &Sizes,
+    top: ElementRef<'a>,
+    scored: &[(ElementRef<'a>, f64)],
+    threshold: f64,
+) -> Option<ElementRef<'a>> {
+    let class = top
+        .value()
+        .attr("class")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())?;
+    let name = top.value().name();
+    let chunks: Vec<ElementRef<'a>> = scored
+        .iter()
+        .filter(|(el, score)| {
+            *el != top
+                && *score >= threshold
+                && el.value().name() == name
+                && el.value().attr("class").map(str::trim) == Some(class)
+        })
+        .map(|(el, _)| *el)
+        .collect();
+    if chunks.is_empty() {
+        return None;
+    }
+    let chain: Vec<ElementRef<'a>> = top.ancestors().filter_map(ElementRef::wrap).collect();
+    let mut depth = 0;
+    for chunk in &chunks {
+        let meet = chunk
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find_map(|a| chain.iter().position(|c| *c == a))?;
+        depth = depth.max(meet);
+    }
+    let common = *chain.get(depth)?;
+    let held: usize = chunks.iter().chain([&top]).map(|c| sizes.text(*c)).sum();
+    (!matches!(common.value().name(), "body" | "html") && held * 2 >= sizes.text(common))
+        .then_some(common)
 }
 
 /// The element with the most text, if any has text.
@@ -1007,6 +1055,21 @@ mod tests {
         assert!(
             matches!(e, ExtractError::TooLarge { .. }) && e.to_string().contains("web/big.html")
         );
+    }
+
+    #[test]
+    fn an_article_split_across_depths_is_read_whole() {
+        let para =
+            "<p>A sentence of the story, with commas, clauses, and enough words to count.</p>";
+        let chunk = format!(r#"<div class="story-body">{}</div>"#, para.repeat(4));
+        let src = format!(
+            r#"<body><div class="page"><div class="intro"><div>{chunk}</div></div>
+            <section><h2>Part two</h2><div>{chunk}</div></section></div><div>{para}</div></body>"#
+        );
+        let a = page(&src);
+        assert_eq!(a.sections.len(), 2);
+        assert_eq!(a.sections[0].text.lines().count(), 4);
+        assert_eq!(a.sections[1].heading.as_deref(), Some("Part two"));
     }
 
     #[test]
