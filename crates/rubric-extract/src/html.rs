@@ -188,6 +188,8 @@ struct Page<'a> {
     mains: Vec<ElementRef<'a>>,
     articles: Vec<ElementRef<'a>>,
     first_h1: Option<ElementRef<'a>>,
+    /// Every `<h1>` with text, in document order.
+    h1s: Vec<ElementRef<'a>>,
     title: Option<String>,
     og_title: Option<String>,
     metadata: Metadata,
@@ -203,6 +205,7 @@ impl<'a> Page<'a> {
             mains: Vec::new(),
             articles: Vec::new(),
             first_h1: None,
+            h1s: Vec::new(),
             title: None,
             og_title: None,
             metadata: Metadata {
@@ -221,8 +224,9 @@ impl<'a> Page<'a> {
                 "body" if page.body.is_none() => page.body = Some(el),
                 "main" => page.mains.push(el),
                 "article" => page.articles.push(el),
-                "h1" if page.first_h1.is_none() && !heading_text(el).is_empty() => {
-                    page.first_h1 = Some(el)
+                "h1" if !heading_text(el).is_empty() => {
+                    page.first_h1.get_or_insert(el);
+                    page.h1s.push(el);
                 }
                 "title" if page.title.is_none() => {
                     page.title =
@@ -329,14 +333,34 @@ impl<'a> Page<'a> {
         }
     }
 
-    /// The title `<h1>`: the first with text inside the main content, else
-    /// the first on the page when there is no `og:title` (an `<h1>` outside
-    /// the main content is often the site's name, `og:title` never is).
+    /// The title `<h1>`: the longest `<h1>` whose text the page's
+    /// `og:title` or `<title>` repeats (they often add the site's name: "Story
+    /// | Site"), inside the main content first; else the first inside the
+    /// main content; else the first on the page when there is no `og:title`
+    /// (an `<h1>` outside the main content is often the site's name).
     fn title_h1(&self, roots: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
-        roots
-            .iter()
-            .flat_map(|root| root.descendent_elements())
-            .find(|el| el.value().name() == "h1" && !heading_text(*el).is_empty())
+        let in_roots = |h1: &&ElementRef<'a>| {
+            roots
+                .iter()
+                .any(|root| h1.ancestors().any(|a| a == **root) || *h1 == root)
+        };
+        let names: Vec<String> = [&self.og_title, &self.title]
+            .into_iter()
+            .flatten()
+            .map(|t| t.to_lowercase())
+            .collect();
+        let named = |h1: &&ElementRef<'a>| {
+            let text = heading_text(**h1).to_lowercase();
+            names.iter().any(|n| n.contains(&text))
+        };
+        let longest = |h1s: Vec<&ElementRef<'a>>| {
+            h1s.into_iter()
+                .max_by_key(|h1| heading_text(**h1).chars().count())
+                .copied()
+        };
+        longest(self.h1s.iter().filter(in_roots).filter(named).collect())
+            .or_else(|| longest(self.h1s.iter().filter(named).collect()))
+            .or_else(|| self.h1s.iter().find(in_roots).copied())
             .or(self.first_h1.filter(|_| self.og_title.is_none()))
     }
 }
@@ -594,6 +618,8 @@ struct Walker<'a> {
     held: Vec<String>,
     /// The title `<h1>`, which is not a section.
     title_h1: Option<ElementRef<'a>>,
+    /// The walk has passed the title `<h1>`.
+    title_seen: bool,
     /// The id of an empty `<a id|name>` seen since the last text.
     pending_anchor: Option<String>,
     /// Text length of the main content.
@@ -614,6 +640,7 @@ impl<'a> Walker<'a> {
             tables: 0,
             held: Vec::new(),
             title_h1,
+            title_seen: false,
             pending_anchor: None,
             root_len,
         }
@@ -682,6 +709,11 @@ impl<'a> Walker<'a> {
         }
         if Some(el) == self.title_h1 {
             self.flush();
+            self.title_seen = true;
+            return false;
+        }
+        // An `<h1>` above the title's is a masthead (the site's name).
+        if name == "h1" && self.title_h1.is_some() && !self.title_seen {
             return false;
         }
         if let Some(level) = heading_level(name)
@@ -1070,6 +1102,18 @@ mod tests {
         assert_eq!(a.sections.len(), 2);
         assert_eq!(a.sections[0].text.lines().count(), 4);
         assert_eq!(a.sections[1].heading.as_deref(), Some("Part two"));
+    }
+
+    #[test]
+    fn the_h1_that_the_title_tag_repeats_is_the_title_and_a_masthead_h1_is_dropped() {
+        let src = r#"<head><title>Big News - My Blog</title></head><body><div>
+            <h1>My Blog</h1><h1>Big News</h1><p>Story.</p><h2>More</h2><p>x</p></div></body>"#;
+        let a = page(src);
+        assert_eq!(a.title, "Big News");
+        assert_eq!(outline(&a), ["1|||", "2|more||More"]);
+        let src = r#"<head><meta property="og:title" content="Big News | Site"></head>
+            <body><header><h1>Big News</h1></header><article><p>Story.</p></article></body>"#;
+        assert_eq!(page(src).title, "Big News");
     }
 
     #[test]

@@ -105,6 +105,18 @@ const DROP_TOKENS: &[&str] = &[
     "carousel",
     "lightbox",
     "disclaimer",
+    "author",
+    "bio",
+    "dateline",
+    "timestamp",
+    "meta",
+    "tags",
+    "pagination",
+    "pager",
+    "recommended",
+    "newsletters",
+    "promotion",
+    "sponsored",
 ];
 
 /// Whole class names of text meant for screen readers or kept hidden.
