@@ -185,6 +185,77 @@ mod tests {
         assert_eq!(decode_text("c.txt", b"\xEF\xBB\xBFhi").unwrap(), "hi");
     }
 
+    /// Fragments that random documents are made of: headings of every
+    /// kind, list items, rules, tags (some unclosed), entities and prose.
+    const PIECES: &[&str] = &[
+        "\n",
+        "\n\n",
+        "# ",
+        "## ",
+        "1. ",
+        "2.1 ",
+        "- ",
+        "===",
+        "---",
+        "<h2>",
+        "</h2>",
+        "<div>",
+        "</div>",
+        "<p>",
+        "<li>",
+        "<pre>",
+        "</pre>",
+        "<a href=x>",
+        "</a>",
+        "<br>",
+        "<!-- c -->",
+        "&amp;",
+        "```",
+        "What is it?",
+        "Overview",
+        "SYMPTOMS",
+        "By Jane Doe",
+        "May 3, 2024",
+        "It works.",
+        "\u{e9}t\u{e9} ",
+        "word ",
+        "| a | b |",
+        "\t",
+        "\r\n",
+    ];
+
+    /// Extraction never panics, and no text comes out more often than the
+    /// input holds it: each section's text is its own (property check over
+    /// pseudo-random documents, seeded so a failure replays).
+    #[test]
+    fn random_documents_never_panic_and_text_is_not_duplicated() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize
+        };
+        for round in 0..400 {
+            let len = next() % 60;
+            let doc: String = (0..len).map(|_| PIECES[next() % PIECES.len()]).collect();
+            for kind in [Kind::Text, Kind::Markdown, Kind::Html, Kind::Jsonl] {
+                let input = Input::new("r", "random", kind, doc.as_bytes());
+                for article in extract_all(&input).into_iter().flatten() {
+                    let out: usize = article
+                        .sections
+                        .iter()
+                        .map(|s| s.text.matches("word").count())
+                        .sum();
+                    assert!(
+                        out <= doc.matches("word").count(),
+                        "round {round} {kind:?}: {doc:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn titles_from_file_names() {
         assert_eq!(

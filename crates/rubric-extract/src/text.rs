@@ -43,6 +43,8 @@ use shape::{Style, heading_style, list_item, numbering};
 
 /// Most lines a trailing block of calls to action may have.
 const MAX_BOILERPLATE_LINES: usize = 3;
+/// How many lines at each end of a text may be page furniture.
+const EDGE_LINES: usize = 3;
 /// Deepest level a heading gets.
 const MAX_LEVEL: u8 = 6;
 
@@ -51,6 +53,7 @@ const MAX_LEVEL: u8 = 6;
 pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
     let text = decode_text(input.source, input.bytes)?;
     let mut lines = read_lines(text);
+    drop_page_furniture(&mut lines);
     drop_trailing_boilerplate(&mut lines);
     let mut lines = join_wrapped(lines);
     if lines.is_empty() {
@@ -159,6 +162,24 @@ fn normalise_list_marker(line: &str) -> String {
     match list_item(line) {
         Some(item) => format!("- {item}"),
         None => line.to_string(),
+    }
+}
+
+/// Lines at the edges of a page saved as text that are not the article:
+/// skip links among the first lines, cookie notices among the first and
+/// last lines.
+fn drop_page_furniture(lines: &mut Vec<Line>) {
+    let n = lines.len();
+    let mut i = 0;
+    lines.retain(|line| {
+        let edge = i < EDGE_LINES || i + EDGE_LINES >= n;
+        let drop = (i < EDGE_LINES && shape::is_skip_link(&line.text))
+            || (edge && shape::is_cookie_notice(&line.text));
+        i += 1;
+        !drop
+    });
+    if let Some(first) = lines.first_mut() {
+        first.after_blank = true;
     }
 }
 
@@ -676,6 +697,54 @@ mod tests {
         assert_eq!(
             outline_of("Lead.\nConclusion\nAll done.\nSee you.\n\nShare this\nLeave a comment\n"),
             ["1 - [] | Lead.", "2 Conclusion [] | All done. / See you."]
+        );
+    }
+
+    #[test]
+    fn bylines_dates_captions_and_rows_stay_text() {
+        assert_eq!(
+            outline_of(
+                "The Guide\nBy Jane Doe\nTuesday, March 3, 2024\nIt is old.\nTable 1. Results\nFlour | Water\n\nMethod\n\nMix it.\n"
+            ),
+            [
+                "1 - [] | By Jane Doe / Tuesday, March 3, 2024 / It is old. / Table 1. Results / Flour | Water",
+                "2 Method [] | Mix it."
+            ]
+        );
+    }
+
+    #[test]
+    fn skip_links_and_cookie_notices_are_dropped() {
+        let a = parse(
+            "Skip to content\nThe Guide\nIt is old.\nMethod\nMix it.\nWe use cookies. By continuing you accept them.\n",
+        );
+        assert_eq!(a.title, "The Guide");
+        assert_eq!(
+            a.sections.iter().map(describe).collect::<Vec<_>>(),
+            ["1 - [] | It is old.", "2 Method [] | Mix it."]
+        );
+    }
+
+    #[test]
+    fn questions_colons_and_caps_headings() {
+        assert_eq!(
+            outline_of(
+                "Lead.\n\nWHAT IS IT\n\nA thing.\n\nKey Points:\n\n- one\n\nWhy does it rise?\n\nYeast.\n"
+            ),
+            [
+                "1 - [] | Lead.",
+                "2 WHAT IS IT [] | A thing.",
+                "2 Key Points: [] | - one",
+                "2 Why does it rise? [] | Yeast."
+            ]
+        );
+    }
+
+    #[test]
+    fn short_sentences_and_taglines_are_not_headings() {
+        assert_eq!(
+            outline_of("Lead.\nIt works.\nSimple, fast, free\nWe think so too.\n"),
+            ["1 - [] | Lead. / It works. / Simple, fast, free / We think so too."]
         );
     }
 

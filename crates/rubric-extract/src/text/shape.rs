@@ -243,7 +243,14 @@ fn starts_capitalised(text: &str) -> bool {
 /// sentence end, capitalised, Title Case or a short plain sentence-case
 /// phrase, or a question. List items and URLs never are.
 pub(super) fn heading_style(line: &str) -> Option<Style> {
-    if list_item(line).is_some() || line.contains("://") {
+    if list_item(line).is_some()
+        || line.contains("://")
+        || line.contains(" | ")
+        || line.contains('\t')
+        || is_caption(line)
+        || crate::dateline::is_byline(line)
+        || crate::dateline::is_dateline(line)
+    {
         return None;
     }
     let (numbered, body) = match numbering(line) {
@@ -283,6 +290,54 @@ pub(super) fn heading_style(line: &str) -> Option<Style> {
         None if question => Style::Question,
         None => Style::Plain,
     })
+}
+
+/// Words that open a caption: "Table 1.", "Figure 2:", "Fig. 3".
+const CAPTION_WORDS: &[&str] = &[
+    "table", "figure", "fig", "chart", "graph", "image", "photo", "plate", "exhibit", "listing",
+];
+
+/// A caption: a caption word, a number, and a full stop or colon ("Table 1.
+/// Results", "Figure 2: Flow", "Fig. 3 The gut"), not a heading.
+pub(super) fn is_caption(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let (Some(first), Some(second)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let label = first.trim_end_matches(['.', ':']).to_lowercase();
+    let number = second.trim_end_matches(['.', ':', ')']);
+    CAPTION_WORDS.contains(&label.as_str())
+        && !number.is_empty()
+        && number
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c.is_ascii_uppercase())
+        && number.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// A skip link of a page saved as text ("Skip to content", "Jump to navigation").
+pub(super) fn is_skip_link(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    (lower.starts_with("skip to ") || lower.starts_with("jump to ")) && words(line).count() <= 5
+}
+
+/// Most words of a cookie notice.
+const MAX_COOKIE_NOTICE_WORDS: usize = 60;
+
+/// A cookie or consent notice ("We use cookies ... Accept").
+pub(super) fn is_cookie_notice(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    lower.contains("cookie")
+        && [
+            "accept",
+            "consent",
+            "agree",
+            "privacy",
+            "continuing",
+            "use of",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+        && words(line).count() <= MAX_COOKIE_NOTICE_WORDS
 }
 
 /// A short closing line such as "Leave a comment", "Share this" or "©
@@ -367,6 +422,28 @@ mod tests {
         assert!(ends_clause("more often than men.1"));
         assert!(ends_clause("He said \u{201c}stop.\u{201d}"));
         assert!(!ends_clause("the last line of a wrapped"));
+    }
+
+    #[test]
+    fn captions_bylines_dates_and_table_rows_are_not_headings() {
+        assert_eq!(heading_style("Table 1. Results of the survey"), None);
+        assert_eq!(heading_style("Figure 2: How the gut talks"), None);
+        assert_eq!(heading_style("By Jane Doe"), None);
+        assert_eq!(heading_style("Tuesday, March 3, 2024"), None);
+        assert_eq!(heading_style("Flour | Water"), None);
+        assert_eq!(heading_style("Tables and Chairs"), Some(Style::Plain));
+    }
+
+    #[test]
+    fn skip_links_and_cookie_notices() {
+        assert!(is_skip_link("Skip to main content"));
+        assert!(!is_skip_link(
+            "Skip to the good part of making bread at home today"
+        ));
+        assert!(is_cookie_notice(
+            "We use cookies to improve your experience. By continuing you accept them."
+        ));
+        assert!(!is_cookie_notice("Bake the cookies for ten minutes."));
     }
 
     #[test]
