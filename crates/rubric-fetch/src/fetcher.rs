@@ -1,0 +1,768 @@
+//! [`Fetcher`]: fetching pages and sitemaps over HTTP, politely and with the
+//! cache. One attempt is: robots.txt check, the host's turn, a global slot
+//! (`jobs`), a GET with conditional headers when a cached copy exists, at
+//! most `max_redirects` redirects (a loop is named as one), the content type
+//! checked before the body is read, and the body streamed up to `max_body`.
+//! Failed attempts that may succeed later (time-outs, connection errors, 429,
+//! 5xx) are retried with exponential back-off and jitter, or after the
+//! server's `Retry-After` when it sends one.
+
+use std::collections::{HashSet, VecDeque};
+use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{self, HeaderMap};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::cache::{ArticleNote, Entry, HttpCache};
+use crate::polite::{Hosts, Robots};
+use crate::sitemap::{SitemapDoc, parse_sitemap};
+use crate::{ContentKind, FetchError, Options, charset, normalize};
+
+/// How deep sitemap indexes may nest (an index of indexes of sitemaps is 2).
+const MAX_SITEMAP_DEPTH: usize = 4;
+/// The most of a robots.txt that is read (RFC 9309 asks for at least 500 KiB).
+const MAX_ROBOTS_BYTES: u64 = 512 * 1024;
+
+/// Where a page's body came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Fetched now: new, or changed since the cached copy.
+    Fetched,
+    /// The server answered 304 Not Modified: the body is the cached copy.
+    NotModified,
+    /// The server sent the body again, and it is the same as the cached copy.
+    Unchanged,
+    /// Offline: the cached copy, no request made.
+    Offline,
+}
+
+impl Freshness {
+    /// True when the body is the one cached by an earlier run.
+    pub fn is_cached(self) -> bool {
+        self != Freshness::Fetched
+    }
+}
+
+/// A fetched page, as UTF-8 text.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The URL requested (normalised).
+    pub url: Url,
+    /// Where it led after redirects.
+    pub final_url: Url,
+    /// What the body is.
+    pub kind: ContentKind,
+    /// The body, decoded to UTF-8.
+    pub body: String,
+    /// Body bytes received now (0 for a 304 or offline).
+    pub received: u64,
+    /// Whether the body is new or the cached copy.
+    pub freshness: Freshness,
+    /// For a cached body, the caller's note about the article made from it
+    /// last time (see [`Fetcher::note_article`]).
+    pub note: Option<ArticleNote>,
+}
+
+/// A page found in a sitemap.
+#[derive(Debug, Clone)]
+pub struct SitemapPage {
+    /// The page's URL (normalised).
+    pub url: Url,
+    /// The `<loc>` as written.
+    pub loc: String,
+    /// The `<lastmod>` as written.
+    pub lastmod: Option<String>,
+}
+
+/// Everything a sitemap (and the sitemaps it lists) led to.
+#[derive(Debug, Default)]
+pub struct SitemapPages {
+    /// Pages, in document order, each once.
+    pub pages: Vec<SitemapPage>,
+    /// How many sitemap documents were read.
+    pub sitemaps: usize,
+    /// Sitemaps that could not be read and entries that are not URLs.
+    pub errors: Vec<FetchError>,
+}
+
+/// Fetches pages and sitemaps; cheap to clone (one client, one cache).
+#[derive(Clone)]
+pub struct Fetcher {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    client: reqwest::Client,
+    options: Options,
+    hosts: Hosts,
+    global: Semaphore,
+    cache: Mutex<HttpCache>,
+}
+
+/// The redirect policy's verdict, found again in reqwest's error chain.
+#[derive(Debug, thiserror::Error)]
+enum RedirectError {
+    #[error("redirect loop")]
+    Loop,
+    #[error("too many redirects")]
+    TooMany,
+}
+
+/// What one GET gave.
+enum Got {
+    NotModified {
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+    Body {
+        final_url: Url,
+        content_type: Option<String>,
+        kind: Option<ContentKind>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        bytes: Vec<u8>,
+    },
+}
+
+/// What is being fetched, which decides the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Page,
+    Sitemap,
+    Robots,
+}
+
+/// A failed attempt, with the server's `Retry-After` if it sent one.
+struct Failure {
+    error: FetchError,
+    retry_after: Option<Duration>,
+}
+
+impl From<FetchError> for Failure {
+    fn from(error: FetchError) -> Failure {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Fetcher {
+    /// A fetcher with these options over this cache.
+    pub fn new(options: Options, cache: HttpCache) -> Result<Fetcher, FetchError> {
+        let max_redirects = options.max_redirects;
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().iter().any(|u| u == attempt.url()) {
+                attempt.error(RedirectError::Loop)
+            } else if attempt.previous().len() > max_redirects {
+                attempt.error(RedirectError::TooMany)
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(options.user_agent.clone())
+            .connect_timeout(options.connect_timeout)
+            .redirect(policy)
+            .build()
+            .map_err(|e| FetchError::Client(e.to_string()))?;
+        Ok(Fetcher {
+            inner: Arc::new(Inner {
+                client,
+                global: Semaphore::new(options.jobs.max(1)),
+                options,
+                hosts: Hosts::default(),
+                cache: Mutex::new(cache),
+            }),
+        })
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &Options {
+        &self.inner.options
+    }
+
+    /// Fetches one page: HTML, plain text or Markdown, as UTF-8. A page
+    /// cached by an earlier run is asked for with its validators, and a 304
+    /// gives the cached copy; offline, only the cache is read.
+    pub async fn page(&self, url: &Url) -> Result<Page, FetchError> {
+        let key = url.as_str();
+        let cached = lock(&self.inner.cache)
+            .get_with_body(key)
+            .filter(|(e, _)| e.kind != ContentKind::Xml);
+        if self.inner.options.offline {
+            let (entry, body) = cached.ok_or_else(|| FetchError::NotCached {
+                url: key.to_string(),
+            })?;
+            return Ok(cached_page(url, entry, body, Freshness::Offline));
+        }
+        self.check_robots(url).await?;
+        let got = self
+            .get(url, cached.as_ref().map(|(e, _)| e), Want::Page)
+            .await?;
+        match got {
+            Got::NotModified {
+                etag,
+                last_modified,
+            } => {
+                let (entry, body) = cached.ok_or_else(|| FetchError::Http {
+                    url: key.to_string(),
+                    reason: "304 Not Modified to a request that was not conditional".into(),
+                })?;
+                lock(&self.inner.cache).refresh(key, etag, last_modified);
+                Ok(cached_page(url, entry, body, Freshness::NotModified))
+            }
+            Got::Body {
+                final_url,
+                content_type,
+                kind,
+                etag,
+                last_modified,
+                bytes,
+            } => {
+                let kind = kind.unwrap_or_else(|| sniff(&bytes));
+                let body =
+                    charset::decode(&bytes, content_type.as_deref(), kind == ContentKind::Html);
+                let hash = blake3::hash(body.as_bytes()).to_hex().to_string();
+                let same = cached.as_ref().filter(|(e, _)| e.hash == hash);
+                let note = same.and_then(|(e, _)| e.article.clone());
+                let entry = Entry {
+                    final_url: final_url.to_string(),
+                    kind,
+                    etag,
+                    last_modified,
+                    hash,
+                    article: note.clone(),
+                };
+                self.remember(key, entry, body.as_bytes());
+                Ok(Page {
+                    url: url.clone(),
+                    final_url,
+                    kind,
+                    received: bytes.len() as u64,
+                    body,
+                    freshness: if same.is_some() {
+                        Freshness::Unchanged
+                    } else {
+                        Freshness::Fetched
+                    },
+                    note,
+                })
+            }
+        }
+    }
+
+    /// Reads a sitemap and, for a sitemap index, the sitemaps it lists
+    /// (nested up to four deep, gzipped or not, each once). A sitemap that
+    /// fails is an error in the result; the others are still read.
+    pub async fn sitemap(&self, url: &Url) -> SitemapPages {
+        let mut out = SitemapPages::default();
+        let mut queue = VecDeque::from([(url.clone(), 0usize)]);
+        let mut visited = HashSet::from([url.to_string()]);
+        let mut pages_seen = HashSet::new();
+        while let Some((url, depth)) = queue.pop_front() {
+            let bytes = match self.sitemap_bytes(&url).await {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    out.errors.push(e);
+                    continue;
+                }
+            };
+            out.sitemaps += 1;
+            match parse_sitemap(url.as_str(), &bytes) {
+                Err(e) => out.errors.push(e),
+                Ok(SitemapDoc::Pages(entries)) => {
+                    for entry in entries {
+                        match crate::resolve(&url, &entry.loc) {
+                            Ok(page) if pages_seen.insert(page.to_string()) => {
+                                out.pages.push(SitemapPage {
+                                    url: page,
+                                    loc: entry.loc,
+                                    lastmod: entry.lastmod,
+                                });
+                            }
+                            Ok(_) => {}
+                            Err(e) => out.errors.push(e),
+                        }
+                    }
+                }
+                Ok(SitemapDoc::Index(entries)) => {
+                    if depth >= MAX_SITEMAP_DEPTH {
+                        out.errors.push(FetchError::Sitemap {
+                            url: url.to_string(),
+                            reason: format!(
+                                "sitemap indexes nested more than {MAX_SITEMAP_DEPTH} deep"
+                            ),
+                        });
+                        continue;
+                    }
+                    for entry in entries {
+                        match crate::resolve(&url, &entry.loc) {
+                            Ok(child) if visited.insert(child.to_string()) => {
+                                queue.push_back((child, depth + 1));
+                            }
+                            Ok(_) => {}
+                            Err(e) => out.errors.push(e),
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Leaves a note about the article made from `url`'s page, so that a
+    /// later run that finds the page unchanged can skip extracting it.
+    pub fn note_article(&self, url: &Url, note: ArticleNote) {
+        lock(&self.inner.cache).note_article(url.as_str(), note);
+    }
+
+    /// Writes the HTTP cache (when it is writable and anything changed).
+    pub fn save_cache(&self) -> Result<(), FetchError> {
+        lock(&self.inner.cache).save()
+    }
+
+    async fn sitemap_bytes(&self, url: &Url) -> Result<Vec<u8>, FetchError> {
+        let key = url.as_str();
+        let cached = lock(&self.inner.cache).get_with_body(key);
+        if self.inner.options.offline {
+            return cached
+                .map(|(_, body)| body)
+                .ok_or_else(|| FetchError::NotCached {
+                    url: key.to_string(),
+                });
+        }
+        match self
+            .get(url, cached.as_ref().map(|(e, _)| e), Want::Sitemap)
+            .await?
+        {
+            Got::NotModified {
+                etag,
+                last_modified,
+            } => {
+                lock(&self.inner.cache).refresh(key, etag, last_modified);
+                cached
+                    .map(|(_, body)| body)
+                    .ok_or_else(|| FetchError::Http {
+                        url: key.to_string(),
+                        reason: "304 Not Modified to a request that was not conditional".into(),
+                    })
+            }
+            Got::Body {
+                final_url,
+                etag,
+                last_modified,
+                bytes,
+                ..
+            } => {
+                let entry = Entry {
+                    final_url: final_url.to_string(),
+                    kind: ContentKind::Xml,
+                    etag,
+                    last_modified,
+                    hash: blake3::hash(&bytes).to_hex().to_string(),
+                    article: None,
+                };
+                self.remember(key, entry, &bytes);
+                Ok(bytes)
+            }
+        }
+    }
+
+    fn remember(&self, key: &str, entry: Entry, body: &[u8]) {
+        if let Err(e) = lock(&self.inner.cache).put(key, entry, body) {
+            tracing::warn!("HTTP cache not updated for {key}: {e}");
+        }
+    }
+
+    /// Refuses `url` when its host's robots.txt disallows it, and applies the
+    /// host's `Crawl-delay`.
+    async fn check_robots(&self, url: &Url) -> Result<(), FetchError> {
+        let o = &self.inner.options;
+        if !o.robots {
+            return Ok(());
+        }
+        let origin = url.origin().ascii_serialization();
+        let host = self.inner.hosts.get(&origin, o.per_host, o.delay);
+        let robots = host
+            .robots
+            .get_or_init(|| async {
+                let robots = self.fetch_robots(url).await;
+                if let Robots::Rules(rules) = &robots
+                    && let Some(secs) = rules.delay.filter(|d| d.is_finite() && *d > 0.0)
+                {
+                    let crawl = Duration::from_secs_f32(secs).min(o.max_crawl_delay);
+                    tracing::debug!(%origin, ?crawl, "robots.txt Crawl-delay");
+                    host.raise_delay(crawl);
+                }
+                robots
+            })
+            .await;
+        if robots.allowed(url.as_str()) {
+            Ok(())
+        } else {
+            Err(FetchError::Robots {
+                url: url.to_string(),
+            })
+        }
+    }
+
+    async fn fetch_robots(&self, url: &Url) -> Robots {
+        let mut robots_url = url.clone();
+        robots_url.set_path("/robots.txt");
+        robots_url.set_query(None);
+        match self.get(&robots_url, None, Want::Robots).await {
+            Ok(Got::Body { bytes, .. }) => {
+                match texting_robots::Robot::new(&self.inner.options.robots_agent, &bytes) {
+                    Ok(robot) => Robots::Rules(Box::new(robot)),
+                    Err(e) => {
+                        tracing::warn!(
+                            "{robots_url}: unreadable robots.txt, taken as allowing all: {e}"
+                        );
+                        Robots::AllowAll
+                    }
+                }
+            }
+            Ok(Got::NotModified { .. }) => Robots::AllowAll,
+            Err(FetchError::Status { status, .. }) if status >= 500 || status == 429 => {
+                tracing::warn!(
+                    "{robots_url}: HTTP {status}: the whole host is taken as disallowed (RFC 9309)"
+                );
+                Robots::DisallowAll
+            }
+            Err(e) => {
+                tracing::debug!("{robots_url}: no robots.txt ({e}): all allowed");
+                Robots::AllowAll
+            }
+        }
+    }
+
+    /// One GET with retries.
+    async fn get(&self, url: &Url, cached: Option<&Entry>, want: Want) -> Result<Got, FetchError> {
+        let o = &self.inner.options;
+        let mut attempt = 0u32;
+        loop {
+            match self.get_once(url, cached, want).await {
+                Ok(got) => return Ok(got),
+                Err(Failure { error, retry_after }) => {
+                    if !error.is_retryable() || attempt >= o.retries {
+                        return Err(error);
+                    }
+                    let wait = match retry_after {
+                        Some(wait) if wait > o.max_retry_wait => {
+                            tracing::info!(
+                                "{url}: Retry-After {wait:?} is beyond the limit: giving up"
+                            );
+                            return Err(error);
+                        }
+                        Some(wait) => wait,
+                        None => backoff(o.backoff, attempt),
+                    };
+                    attempt += 1;
+                    tracing::info!("{error}: retry {attempt}/{} in {wait:?}", o.retries);
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    async fn get_once(
+        &self,
+        url: &Url,
+        cached: Option<&Entry>,
+        want: Want,
+    ) -> Result<Got, Failure> {
+        let o = &self.inner.options;
+        let origin = url.origin().ascii_serialization();
+        let host = self.inner.hosts.get(&origin, o.per_host, o.delay);
+        let _host_turn = host.turn().await;
+        let _slot = self.inner.global.acquire().await;
+
+        let mut request = self.inner.client.get(url.clone()).timeout(o.timeout);
+        if let Some(entry) = cached {
+            if let Some(etag) = &entry.etag {
+                request = request.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &entry.last_modified {
+                request = request.header(header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        let mut response = request.send().await.map_err(|e| self.classify(url, e))?;
+        let status = response.status();
+        let headers = response.headers();
+        let etag = text_header(headers, header::ETAG);
+        let last_modified = text_header(headers, header::LAST_MODIFIED);
+        if status == reqwest::StatusCode::NOT_MODIFIED && cached.is_some() {
+            return Ok(Got::NotModified {
+                etag,
+                last_modified,
+            });
+        }
+        if !status.is_success() {
+            return Err(Failure {
+                retry_after: retry_after(headers),
+                error: FetchError::Status {
+                    url: url.to_string(),
+                    status: status.as_u16(),
+                },
+            });
+        }
+        let final_url = response.url().clone();
+        let final_url = normalize(final_url.as_str()).unwrap_or(final_url);
+        let content_type = text_header(headers, header::CONTENT_TYPE);
+        let (kind, limit) = match want {
+            Want::Page => (
+                kind_of(content_type.as_deref(), &final_url).map_err(|()| {
+                    FetchError::UnsupportedType {
+                        url: url.to_string(),
+                        content_type: content_type.clone().unwrap_or_default(),
+                    }
+                })?,
+                o.max_body,
+            ),
+            Want::Sitemap => (Some(ContentKind::Xml), crate::sitemap::MAX_SITEMAP_BYTES),
+            Want::Robots => (Some(ContentKind::Text), MAX_ROBOTS_BYTES),
+        };
+        let too_large = || FetchError::TooLarge {
+            url: url.to_string(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large().into());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(url, e))? {
+            if bytes.len() as u64 + chunk.len() as u64 > limit {
+                return Err(too_large().into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Got::Body {
+            final_url,
+            content_type,
+            kind,
+            etag,
+            last_modified,
+            bytes,
+        })
+    }
+
+    fn classify(&self, url: &Url, e: reqwest::Error) -> Failure {
+        let url = url.to_string();
+        let error = if e.is_timeout() {
+            FetchError::Timeout {
+                url,
+                seconds: self.inner.options.timeout.as_secs_f64(),
+            }
+        } else if e.is_redirect() {
+            match find_cause::<RedirectError>(&e) {
+                Some(RedirectError::Loop) => FetchError::RedirectLoop { url },
+                _ => FetchError::TooManyRedirects {
+                    url,
+                    max: self.inner.options.max_redirects,
+                },
+            }
+        } else if e.is_connect() || e.is_request() || e.is_body() {
+            FetchError::Connect {
+                url,
+                reason: error_chain(&e),
+            }
+        } else {
+            FetchError::Http {
+                url,
+                reason: error_chain(&e),
+            }
+        };
+        error.into()
+    }
+}
+
+/// A page from the cache.
+fn cached_page(url: &Url, entry: Entry, body: Vec<u8>, freshness: Freshness) -> Page {
+    let final_url = Url::parse(&entry.final_url).unwrap_or_else(|_| url.clone());
+    let body = String::from_utf8(body)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Page {
+        url: url.clone(),
+        final_url,
+        kind: entry.kind,
+        body,
+        received: 0,
+        freshness,
+        note: entry.article,
+    }
+}
+
+/// The kind a `Content-Type` names: `Ok(None)` when it names none that
+/// tells (absent, or `application/octet-stream`) and the URL's extension
+/// does not either, `Err` for a type Rubric does not ingest.
+fn kind_of(content_type: Option<&str>, url: &Url) -> Result<Option<ContentKind>, ()> {
+    let mime = content_type
+        .and_then(|ct| ct.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let path = url.path().to_ascii_lowercase();
+    let markdown_path = path.ends_with(".md") || path.ends_with(".markdown");
+    match mime.as_str() {
+        "text/html" | "application/xhtml+xml" => Ok(Some(ContentKind::Html)),
+        "text/markdown" | "text/x-markdown" => Ok(Some(ContentKind::Markdown)),
+        "text/plain" if markdown_path => Ok(Some(ContentKind::Markdown)),
+        "text/plain" => Ok(Some(ContentKind::Text)),
+        "" | "application/octet-stream" => Ok(if markdown_path {
+            Some(ContentKind::Markdown)
+        } else if path.ends_with(".txt") {
+            Some(ContentKind::Text)
+        } else if path.ends_with(".html") || path.ends_with(".htm") {
+            Some(ContentKind::Html)
+        } else {
+            None
+        }),
+        _ => Err(()),
+    }
+}
+
+/// HTML when the body starts like markup, else plain text.
+fn sniff(bytes: &[u8]) -> ContentKind {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let head = bytes[start..bytes.len().min(start + 512)].to_ascii_lowercase();
+    if head.starts_with(b"<!doctype html")
+        || head.starts_with(b"<html")
+        || head.starts_with(b"<head")
+    {
+        ContentKind::Html
+    } else {
+        ContentKind::Text
+    }
+}
+
+fn text_header(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = text_header(headers, header::RETRY_AFTER)?;
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(&value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// `base * 2^attempt`, times a random factor in [0.5, 1.5).
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
+    let factor = 0.5 + (random >> 11) as f64 / (1u64 << 53) as f64;
+    base.saturating_mul(1u32 << attempt.min(16)).mul_f64(factor)
+}
+
+fn find_cause<'e, T: std::error::Error + 'static>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e T> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(t) = c.downcast_ref::<T>() {
+            return Some(t);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// The error and its causes, joined with `: ` (reqwest's own message alone
+/// is often just "error sending request").
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let s = c.to_string();
+        if !out.contains(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(ct: Option<&str>, url: &str) -> Result<Option<ContentKind>, ()> {
+        kind_of(ct, &Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(
+            kind(Some("text/html; charset=utf-8"), "http://e/a"),
+            Ok(Some(ContentKind::Html))
+        );
+        assert_eq!(
+            kind(Some("text/plain"), "http://e/a.md"),
+            Ok(Some(ContentKind::Markdown))
+        );
+        assert_eq!(
+            kind(Some("text/markdown"), "http://e/a"),
+            Ok(Some(ContentKind::Markdown))
+        );
+        assert_eq!(kind(None, "http://e/a.txt"), Ok(Some(ContentKind::Text)));
+        assert_eq!(kind(None, "http://e/a"), Ok(None));
+        assert_eq!(kind(Some("application/pdf"), "http://e/a.html"), Err(()));
+        assert_eq!(kind(Some("application/json"), "http://e/a"), Err(()));
+        assert_eq!(kind(Some("image/png"), "http://e/a"), Err(()));
+    }
+
+    #[test]
+    fn sniffing_and_retry_after() {
+        assert_eq!(sniff(b"  <!DOCTYPE html><p>x"), ContentKind::Html);
+        assert_eq!(sniff(b"just words"), ContentKind::Text);
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert(
+            header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter() {
+        let base = Duration::from_millis(100);
+        for attempt in 0..4 {
+            let d = backoff(base, attempt);
+            let nominal = base * (1 << attempt);
+            assert!(
+                d >= nominal / 2 && d < nominal * 3 / 2,
+                "{d:?} for attempt {attempt}"
+            );
+        }
+    }
+}
