@@ -46,6 +46,18 @@ pub enum ExtractError {
         /// The most bytes read.
         limit: usize,
     },
+    /// The markup nests elements deeper than the extractor reads.
+    #[error(
+        "{source_name}: elements nested {depth} deep, more than the {limit} this extractor reads"
+    )]
+    TooDeep {
+        /// Path or URL.
+        source_name: String,
+        /// The nesting the markup asks for (estimated).
+        depth: usize,
+        /// The deepest nesting read.
+        limit: usize,
+    },
     /// The input cannot be handled this way.
     #[error("{source_name}: {reason}")]
     Unsupported {
