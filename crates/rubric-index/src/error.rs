@@ -60,6 +60,15 @@ impl IndexError {
                 tantivy::directory::error::LockError::LockBusy,
                 _,
             ) => IndexError::Locked(path.to_string()),
+            // Not a busy lock: the folder cannot be written (read-only, no
+            // permission, no space). Say that, not "another writer".
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::IoError(error),
+                _,
+            ) => IndexError::Io {
+                path: path.to_string(),
+                source: std::io::Error::new(error.kind(), error.to_string()),
+            },
             source => IndexError::Tantivy {
                 path: path.to_string(),
                 source,

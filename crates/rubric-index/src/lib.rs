@@ -36,13 +36,16 @@
 //! # }
 //! ```
 
+mod directory;
 mod error;
+mod manifest;
 mod schema;
 mod search;
 mod snippet;
 mod writer;
 
 pub use error::IndexError;
+pub use manifest::{ArticleEntry, FileStamp, Manifest};
 pub use schema::{ANALYZER, SCHEMA_VERSION};
 pub use search::{BOOSTS, DEFAULT_LIMIT, Hit, IndexReader, Query, Results, SearchOptions};
 pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};

@@ -152,7 +152,9 @@ pub(crate) fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
     if found != SCHEMA_VERSION {
         return Err(version_error(found.to_string()));
     }
-    let index = Index::open_in_dir(dir).map_err(|e| IndexError::tantivy(&shown, e))?;
+    let directory = crate::directory::IndexDirectory::open(dir)
+        .map_err(|e| IndexError::tantivy(&shown, tantivy::TantivyError::from(e)))?;
+    let index = Index::open(directory).map_err(|e| IndexError::tantivy(&shown, e))?;
     let (schema, fields) = build();
     if index.schema() != schema {
         return Err(version_error(format!("{found} with other fields")));

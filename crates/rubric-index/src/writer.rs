@@ -4,7 +4,8 @@
 //! section of the article id and adds the new ones, so a changed article
 //! never leaves old sections behind. Nothing is visible to readers before
 //! [`IndexWriter::commit`], and a run that dies before it leaves the last
-//! commit whole. This module owns the Tantivy writer and its lock; the
+//! commit whole. The writer keeps the [`Manifest`] in step with what it
+//! writes and commits it with the index (see `manifest`). This module owns the Tantivy writer and its lock; the
 //! fields come from `schema`, queries live in `search`.
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use tantivy::query::AllQuery;
 use tantivy::{Index, ReloadPolicy, TantivyDocument, Term};
 
 use crate::IndexError;
+use crate::manifest::{self, ArticleEntry, Manifest};
 use crate::schema::{self, Fields};
 
 /// Tantivy's smallest memory budget per indexing thread (15 MB).
@@ -37,6 +39,8 @@ pub struct IndexWriter {
     writer: tantivy::IndexWriter,
     fields: Fields,
     path: String,
+    dir: std::path::PathBuf,
+    manifest: Manifest,
 }
 
 impl std::fmt::Debug for IndexWriter {
@@ -69,11 +73,14 @@ impl IndexWriter {
             .writer_with_options(options)
             .map_err(|e| IndexError::tantivy(&path, e))?;
         tracing::debug!(index = %path, threads, per_thread, "opened index writer");
+        let manifest = manifest::load_committed(&index, dir)?;
         Ok(IndexWriter {
             index,
             writer,
             fields,
             path,
+            dir: dir.to_path_buf(),
+            manifest,
         })
     }
 
@@ -83,7 +90,7 @@ impl IndexWriter {
     /// index of another schema version, which [`IndexWriter::open`] refuses,
     /// is removed first (only the files Tantivy and Rubric keep in `dir`).
     pub fn rebuild(dir: &Path, heap_bytes: usize) -> Result<IndexWriter, IndexError> {
-        let writer = match IndexWriter::open(dir, heap_bytes) {
+        let mut writer = match IndexWriter::open(dir, heap_bytes) {
             Err(IndexError::Version { found, .. }) => {
                 tracing::info!(index = %dir.display(), %found, "removing an index of another schema version");
                 remove_index_files(dir)?;
@@ -95,13 +102,25 @@ impl IndexWriter {
             .writer
             .delete_query(Box::new(AllQuery))
             .map_err(|e| IndexError::tantivy(&writer.path, e))?;
+        writer.manifest = Manifest::default();
         Ok(writer)
     }
 
     /// Replaces every section of `article.id` with the article's sections
-    /// (one document each). An article with no sections ends up absent.
+    /// (one document each), and records it in the manifest with its source
+    /// and hash (other [`ArticleEntry`] fields are the caller's to fill in
+    /// through [`IndexWriter::manifest_mut`]). An article with no sections
+    /// ends up absent from the index but present in the manifest.
     pub fn upsert(&mut self, article: &Article) -> Result<(), IndexError> {
         self.delete(&article.id)?;
+        self.manifest.articles.insert(
+            article.id.clone(),
+            ArticleEntry {
+                source: article.source.clone(),
+                hash: article.hash.clone(),
+                ..ArticleEntry::default()
+            },
+        );
         for section in &article.sections {
             let doc = self.document(article, section);
             self.writer
@@ -111,8 +130,10 @@ impl IndexWriter {
         Ok(())
     }
 
-    /// Deletes every section of the article `id` (nothing when it is absent).
+    /// Deletes every section of the article `id` (nothing when it is absent)
+    /// and its manifest entry.
     pub fn delete(&mut self, id: &str) -> Result<(), IndexError> {
+        self.manifest.articles.remove(id);
         self.writer
             .delete_term(Term::from_field_text(self.fields.article, id));
         Ok(())
@@ -168,13 +189,34 @@ impl IndexWriter {
         Ok(out)
     }
 
-    /// Commits once and waits for merges to finish; readers opened from now
-    /// on see the changes.
+    /// The manifest as of the last commit plus the changes made through this
+    /// writer.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The manifest, to record file stamps, validators and the extractor
+    /// version; it is committed with the index.
+    pub fn manifest_mut(&mut self) -> &mut Manifest {
+        &mut self.manifest
+    }
+
+    /// Commits the changes and the manifest together, then waits for merges
+    /// to finish; readers opened from now on see the changes. The manifest
+    /// file is durable before the commit that names it, so a crash at any
+    /// point leaves the last commit and its manifest in step.
     pub fn commit(mut self) -> Result<(), IndexError> {
         let path = self.path;
-        self.writer
+        let payload = manifest::write(&self.dir, &self.manifest)?;
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .map_err(|e| IndexError::tantivy(&path, e))?;
+        prepared.set_payload(&payload);
+        prepared
             .commit()
             .map_err(|e| IndexError::tantivy(&path, e))?;
+        manifest::remove_others(&self.dir, &payload);
         self.writer
             .wait_merging_threads()
             .map_err(|e| IndexError::tantivy(&path, e))?;
