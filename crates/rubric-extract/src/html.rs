@@ -1,17 +1,26 @@
 //! HTML extraction with scraper (html5ever): the page's title, its main
 //! content, and the headings and text lines in it.
 //!
-//! This module owns three choices:
-//! - the title: the main `<h1>` (the first inside the main content, else the
-//!   first on the page), else `og:title`, else `<title>`, else the file name;
+//! This module owns these choices:
+//! - the title: the longest `<h1>` that `og:title` or `<title>` repeats
+//!   (inside the main content first), else the first `<h1>` of the main
+//!   content, else the first on the page when there is no `og:title`, else
+//!   `og:title`, else `<title>`, else the file name; `<h1>`s above the
+//!   title's are mastheads and dropped;
 //! - the main content: the `<main>` (or `role=main`) with the most text, else
-//!   the `<article>` with the most text, else `<body>`;
-//! - the walk over it: furniture is dropped ([`boilerplate`]), `h1`–`h6`
-//!   become sections (the title `<h1>` excepted) anchored on their own `id`
-//!   (or that of an `<a id|name>` inside or just before them), and text comes
-//!   out one line per block: block elements and `<br>` end a line, list items
-//!   keep `- ` / `N. `, table rows join their cells with ` | `, `<pre>` keeps
-//!   its lines.
+//!   the `<article>` with the most text, else the densest run of paragraphs
+//!   (readability-style scores; an article split into chunks of one
+//!   component at different depths is read from their common container),
+//!   else `<body>`;
+//! - the walk over it: furniture is dropped ([`boilerplate`]), and so are
+//!   blocks that are mostly links (related stories, tags, pagers), promo
+//!   lines ("Also: <a>Another story</a>") and bylines and datelines (unless
+//!   three or more run together: a schedule); `h1`–`h6` become sections (the
+//!   title `<h1>` excepted) anchored on their own `id` (or that of an `<a
+//!   id|name>` inside or just before them), and text comes out one line per
+//!   block: block elements and `<br>` end a line, list items keep `- ` /
+//!   `N. `, table rows join their cells with ` | `, a `<pre>` is one block
+//!   that keeps its lines and indentation.
 //!
 //! Metadata comes from `<meta name=keywords>` (tags), the published-time and
 //! date metas (date) and `<html lang>` (language). The article URL is left to
@@ -19,8 +28,12 @@
 //!
 //! It does not own the outline rules ([`rubric_core::SectionBuilder`]),
 //! fetching, or character sets other than UTF-8 ([`crate::decode_text`]).
-//! The walk is iterative, so deeply nested or huge pages cannot overflow the
-//! stack, and html5ever repairs malformed markup the way browsers do.
+//! The page is parsed once; text and link sizes are counted once, bottom-up.
+//! The walk is iterative, so deep pages cannot overflow the stack; pages over
+//! [`MAX_HTML_BYTES`] or nesting deeper than [`MAX_NESTING`] (where the
+//! parser's time grows with the square of the depth) are refused with an
+//! error naming the source. html5ever repairs malformed markup the way
+//! browsers do.
 
 mod boilerplate;
 

@@ -6,7 +6,8 @@
 //! lines: ATX and setext headings become sections at their own level (`##` is
 //! 2); the first heading, when it is a `#`, is the title and not a section;
 //! `{#id}` is the anchor. Text is one line per paragraph, list item (`- item`,
-//! `1. item`), table row (cells joined with ` | `) and code-block line; link
+//! `1. item`), table row (cells joined with ` | `), and code block (its
+//! lines kept, indentation included); link
 //! text is kept and URLs dropped; inline code is kept; images are dropped
 //! with their alt text (alt text is mostly "screenshot" or a file name, noise
 //! in a search index); raw HTML (blocks, inline tags, comments) never reaches
@@ -197,9 +198,13 @@ impl Walker {
             TagEnd::Heading(_) => self.end_heading(),
             TagEnd::MetadataBlock(_) => self.in_front = false,
             TagEnd::CodeBlock => {
+                // One block, so the lines keep their indentation.
                 if let Some(code) = self.code.take() {
-                    for line in code.lines() {
-                        self.out.push_text(line);
+                    let lines: Vec<&str> = code.lines().map(str::trim_end).collect();
+                    let first = lines.iter().position(|l| !l.trim().is_empty());
+                    let last = lines.iter().rposition(|l| !l.trim().is_empty());
+                    if let (Some(first), Some(last)) = (first, last) {
+                        self.out.push_text(&lines[first..=last].join("\n"));
                     }
                 }
             }
@@ -537,7 +542,7 @@ mod tests {
     #[test]
     fn code_blocks_as_lines() {
         let a = md("```rust\nfn main() {\n    run();\n}\n```\n\n    indented\n");
-        assert_eq!(a.sections[0].text, "fn main() {\nrun();\n}\nindented");
+        assert_eq!(a.sections[0].text, "fn main() {\n    run();\n}\nindented");
     }
 
     #[test]
