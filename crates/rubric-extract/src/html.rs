@@ -12,7 +12,7 @@
 //!   (readability-style scores; an article split into chunks of one
 //!   component at different depths is read from their common container),
 //!   else `<body>`;
-//! - the walk over it: furniture is dropped ([`boilerplate`]), and so are
+//! - the walk over it: furniture is dropped (the `boilerplate` module), and so are
 //!   blocks that are mostly links (related stories, tags, pagers), promo
 //!   lines ("Also: <a>Another story</a>") and bylines and datelines (unless
 //!   three or more run together: a schedule); `h1`–`h6` become sections (the
