@@ -4,5 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod harness;
+mod incremental;
 mod ingest;
 mod search;
+mod web;

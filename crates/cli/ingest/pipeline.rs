@@ -15,6 +15,8 @@ use rubric_extract::{Article, ExtractError, Input, extract_all};
 
 use crate::sources::SourceFile;
 
+use crate::incremental::ToRead;
+
 /// What came out of one file: its articles (each may have failed on its own,
 /// as JSON Lines records do), or an error that stopped the whole file.
 pub type FileOutcome = anyhow::Result<Vec<Result<Article, ExtractError>>>;
@@ -29,10 +31,10 @@ pub struct Limits {
 /// Extracts `files` on `jobs` threads and calls `consume` with each file's
 /// outcome, in the order of `files`, on the calling thread.
 pub fn run(
-    files: &[SourceFile],
+    files: &[ToRead],
     jobs: usize,
     limits: Limits,
-    mut consume: impl FnMut(&SourceFile, FileOutcome),
+    mut consume: impl FnMut(&ToRead, FileOutcome),
 ) {
     let jobs = jobs.clamp(1, files.len().max(1));
     let window = jobs * 4;
@@ -49,7 +51,7 @@ pub fn run(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
                     wait_for_window(delivered, i, window);
-                    if tx.send((i, extract_file(file, limits))).is_err() {
+                    if tx.send((i, extract_file(&file.file, limits))).is_err() {
                         break;
                     }
                 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use rubric_extract::Kind;
+use rubric_index::FileStamp;
 
 /// One file to extract.
 #[derive(Debug, Clone)]
@@ -16,6 +17,11 @@ pub struct SourceFile {
     pub id: String,
     /// What the file holds.
     pub kind: Kind,
+    /// Its absolute path (the root's symlinks resolved): the key of its
+    /// entry in the index manifest, the same from any working directory.
+    pub key: String,
+    /// Its size and modification time when it was found.
+    pub stamp: FileStamp,
 }
 
 /// Files found under the arguments, plus what was passed over.
@@ -40,9 +46,9 @@ pub fn find(roots: &[PathBuf]) -> Found {
                 .errors
                 .push(anyhow::Error::new(e).context(format!("{}: cannot read", root.display()))),
             Ok(meta) if meta.is_dir() => walk(root, &mut found),
-            Ok(_) => {
+            Ok(meta) => {
                 let base = root.parent().unwrap_or(Path::new(""));
-                add(root, base, &mut found);
+                add(root, base, &absolute(base), &meta, &mut found);
             }
         }
     }
@@ -50,6 +56,7 @@ pub fn find(roots: &[PathBuf]) -> Found {
 }
 
 fn walk(root: &Path, found: &mut Found) {
+    let absolute_root = absolute(root);
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
@@ -57,7 +64,13 @@ fn walk(root: &Path, found: &mut Found) {
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         match entry {
-            Ok(entry) if entry.file_type().is_file() => add(entry.path(), root, found),
+            Ok(entry) if entry.file_type().is_file() => match entry.metadata() {
+                Ok(meta) => add(entry.path(), root, &absolute_root, &meta, found),
+                Err(e) => found.errors.push(
+                    anyhow::Error::new(e)
+                        .context(format!("{}: cannot read", entry.path().display())),
+                ),
+            },
             Ok(_) => {}
             Err(e) => {
                 let path = e
@@ -72,15 +85,39 @@ fn walk(root: &Path, found: &mut Found) {
     }
 }
 
-fn add(path: &Path, base: &Path, found: &mut Found) {
+fn add(
+    path: &Path,
+    base: &Path,
+    absolute_base: &Path,
+    meta: &std::fs::Metadata,
+    found: &mut Found,
+) {
     match Kind::from_path(path) {
         Some(kind) => found.files.push(SourceFile {
             path: path.to_path_buf(),
             id: article_id(path, base),
             kind,
+            key: absolute_base
+                .join(path.strip_prefix(base).unwrap_or(path))
+                .to_string_lossy()
+                .into_owned(),
+            stamp: FileStamp::of(meta),
         }),
         None => found.skipped.push(path.to_path_buf()),
     }
+}
+
+/// `path` made absolute with its symlinks resolved (as far as it exists),
+/// once per root rather than once per file.
+pub fn absolute(path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The path of `path` relative to `base`, with `/` separators.

@@ -537,7 +537,7 @@ fn take(
                 crate::emit_json(&mut cx.out, &article, cx.args.json)?;
             } else {
                 cx.sync
-                    .article(cx.writer.as_deref_mut(), given.url.as_str(), &article)
+                    .article(cx.writer.as_deref_mut(), &article)
                     .with_context(|| format!("{}: {}", given.source, article.id))?;
             }
             fetcher.note_article(

@@ -55,9 +55,6 @@ pub struct ArticleEntry {
     pub source: String,
     /// The article's content hash.
     pub hash: String,
-    /// The source file (absolute path) it came from, for file sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
     /// When it was fetched (RFC 3339), for web sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetched_at: Option<String>,
