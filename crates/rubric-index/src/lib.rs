@@ -3,9 +3,11 @@
 //! One Tantivy document per [`rubric_core::Section`]. `schema` owns the
 //! fields, the `rubric_en` analyzer and the schema version kept with the
 //! index ([`SCHEMA_VERSION`], in `rubric.json`); [`IndexWriter`] adds,
-//! replaces and deletes whole articles and commits; [`IndexReader`] parses
-//! queries and ranks sections; [`Excerpt`] is a hit's snippet, as HTML with
-//! `<mark>` or as plain text with highlight ranges.
+//! replaces and deletes whole articles and commits; `query` reads the
+//! query language and `rank` scores it ([`Ranking`], BM25F in `bm25f`);
+//! [`IndexReader`] answers with ranked sections or articles ([`Group`]);
+//! [`Excerpt`] is a hit's snippet, as HTML with `<mark>` or as plain text
+//! with highlight ranges.
 //!
 //! The crate never sees HTML or HTTP: it indexes [`rubric_core::Article`]s
 //! that an extractor made, and answers with [`Results`].
@@ -36,9 +38,12 @@
 //! # }
 //! ```
 
+mod bm25f;
 mod directory;
 mod error;
 mod manifest;
+mod query;
+mod rank;
 mod schema;
 mod search;
 mod snippet;
@@ -46,7 +51,11 @@ mod writer;
 
 pub use error::IndexError;
 pub use manifest::{ArticleEntry, FileStamp, Manifest};
+pub use rank::Ranking;
 pub use schema::{ANALYZER, SCHEMA_VERSION};
-pub use search::{BOOSTS, DEFAULT_LIMIT, Hit, IndexReader, Query, Results, SearchOptions};
+pub use search::{
+    DEFAULT_LIMIT, Explained, Group, GroupedResults, Hit, IndexReader, MAX_QUERY_CHARS, Query,
+    Results, SearchOptions,
+};
 pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};
 pub use writer::{IndexWriter, MIN_HEAP_PER_THREAD};

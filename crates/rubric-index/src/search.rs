@@ -1,35 +1,34 @@
-//! [`IndexReader`]: parses a user's query, ranks sections, and turns the
-//! best ones into [`Hit`]s with their heading trail, link and snippet.
+//! [`IndexReader`]: answers a user's query with ranked sections, each a
+//! [`Hit`] with its heading trail, link and snippet; optionally grouped by
+//! article ([`Group`]) and with the parts of its score ([`Explained`]).
 //!
-//! Ranking is BM25 over `title`, `heading`, `path` and `text` with the field
-//! boosts in [`BOOSTS`], any word matching by default (OR), and ties broken
-//! by article id then section order so that two builds of the same corpus
-//! answer in the same order. Queries are parsed leniently: a stray quote or
-//! parenthesis, or a `word:` that names no field, still searches the words.
-//! Snippet rendering lives in `snippet`; the fields in `schema`.
+//! The query language is `query`'s, the scoring `rank`'s ([`Ranking`]), the
+//! snippets `snippet`'s and the fields `schema`'s. Equal scores are ordered
+//! by article id then section order, so two builds of the same corpus answer
+//! in the same order. A malformed query is answered with its words and a
+//! note in [`Results::notes`]; a query with no searchable word is an
+//! [`IndexError::Query`].
 
 use std::path::Path;
 
 use serde::Serialize;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{QueryParser, QueryParserError};
-use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::query::{BooleanQuery, Occur as TOccur, Query as TQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, DocSet, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::IndexError;
+use crate::query::{self, Node};
+use crate::rank::{self, Plan, Ranking};
 use crate::schema::{self, Fields};
 use crate::snippet::{self, DEFAULT_SNIPPET_CHARS, Excerpt};
 
-/// Field boosts: a word in a section's heading counts most, then the
-/// article title, then the ancestor headings, then the text.
-pub const BOOSTS: [(&str, f32); 4] = [
-    ("heading", 3.0),
-    ("title", 2.0),
-    ("path", 1.5),
-    ("text", 1.0),
-];
+/// Queries longer than this many characters are cut (at a word).
+pub const MAX_QUERY_CHARS: usize = 10_000;
+
+/// At most this many sections are gathered per article in a [`Group`].
+const MAX_GROUP_SECTIONS: usize = 1_000;
 
 /// Default number of hits.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -38,8 +37,9 @@ pub const DEFAULT_LIMIT: usize = 10;
 /// default limit. Paging and snippet length are in [`SearchOptions`].
 #[derive(Debug, Clone)]
 pub struct Query<'a> {
-    /// The user's query text (Tantivy query syntax: words, `"phrases"`,
-    /// `+required`, `-excluded`, `field:word`, `AND`/`OR`).
+    /// The user's query text: words, `"phrases"`, `+required`,
+    /// `-excluded`, `AND`/`OR`/`NOT`, `( … )`, `title:`/`heading:`/`path:`/
+    /// `text:` fields, `tag:`/`source:` filters (see `query`).
     pub text: &'a str,
     /// How many hits to return (0: only count).
     pub limit: usize,
@@ -56,12 +56,19 @@ impl<'a> Query<'a> {
 }
 
 /// How to answer a query, beyond what to search for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOptions {
     /// How many of the best hits to skip first (for paging).
     pub offset: usize,
     /// Roughly how long a snippet may be, in characters.
     pub snippet_chars: usize,
+    /// Filters every hit must pass, in the query language (`tag:skin`,
+    /// `source:corpus/`, `heading:acne`); they do not change scores.
+    pub filters: Vec<String>,
+    /// Fill [`Hit::explain`] with the parts of each hit's score.
+    pub explain: bool,
+    /// How scores are made.
+    pub ranking: Ranking,
 }
 
 impl Default for SearchOptions {
@@ -69,6 +76,9 @@ impl Default for SearchOptions {
         SearchOptions {
             offset: 0,
             snippet_chars: DEFAULT_SNIPPET_CHARS,
+            filters: Vec::new(),
+            explain: false,
+            ranking: Ranking::default(),
         }
     }
 }
@@ -103,6 +113,39 @@ pub struct Hit {
     /// The section's position in its article, from 0. Not serialized.
     #[serde(skip)]
     pub ordinal: u32,
+    /// Why it scored (with [`SearchOptions::explain`]): one entry per
+    /// matching clause, largest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<Explained>>,
+}
+
+/// One part of a hit's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explained {
+    /// `term`, `fuzzy`, `phrase`, `near` (neighbouring query words) or
+    /// `all-terms` (every word of a short query present).
+    pub kind: &'static str,
+    /// The field (`title`, `heading`, `path`, `text`; `*` for all-terms).
+    pub field: &'static str,
+    /// The indexed term(s).
+    pub terms: String,
+    /// What it added to the score.
+    pub score: f32,
+}
+
+/// One article and its matching sections, best first ([`IndexReader::search_grouped`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// Article id.
+    pub article: String,
+    /// Article title.
+    pub title: String,
+    /// Where the article opens (its lead's link).
+    pub url: String,
+    /// The best section's score.
+    pub score: f32,
+    /// Every matching section of the article, best first.
+    pub sections: Vec<Hit>,
 }
 
 /// The answer to one query.
@@ -112,13 +155,29 @@ pub struct Results {
     pub total: usize,
     /// Best hits first.
     pub hits: Vec<Hit>,
+    /// What was done to understand a malformed query (for stderr).
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
+
+/// The answer to one query, by article.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroupedResults {
+    /// Number of matching sections.
+    pub total: usize,
+    /// Number of matching articles.
+    pub articles: usize,
+    /// Best article first.
+    pub groups: Vec<Group>,
+    /// As [`Results::notes`].
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// An open index for reading. Takes no lock and sees the commit that was
 /// last when it was opened (or reloaded), so it works while a writer runs.
 pub struct IndexReader {
     reader: tantivy::IndexReader,
-    parser: QueryParser,
     fields: Fields,
     path: String,
 }
@@ -143,18 +202,8 @@ impl IndexReader {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| IndexError::tantivy(&path, e))?;
-        let schema = index.schema();
-        let boosted: Vec<_> = BOOSTS
-            .iter()
-            .filter_map(|&(name, boost)| Some((schema.get_field(name).ok()?, boost)))
-            .collect();
-        let mut parser = QueryParser::for_index(&index, boosted.iter().map(|&(f, _)| f).collect());
-        for (field, boost) in boosted {
-            parser.set_field_boost(field, boost);
-        }
         Ok(IndexReader {
             reader,
-            parser,
             fields,
             path,
         })
@@ -186,69 +235,197 @@ impl IndexReader {
         query: &Query<'_>,
         options: &SearchOptions,
     ) -> Result<Results, IndexError> {
-        let text = query.text.trim();
-        if text.is_empty() {
-            return Err(IndexError::Query {
-                query: query.text.to_string(),
-                reason: "the query is empty: give at least one word".to_string(),
-            });
-        }
-        let parsed = self.parse(text);
         let searcher = self.reader.searcher();
+        let (plan, notes) = self.plan(&searcher, query.text, options)?;
         let err = |e| IndexError::tantivy(&self.path, e);
         if query.limit == 0 {
-            let total = searcher.search(&*parsed, &Count).map_err(err)?;
+            let total = searcher.search(&*plan.query, &Count).map_err(err)?;
             return Ok(Results {
                 total,
                 hits: Vec::new(),
+                notes,
             });
         }
-        // Best score first; equal scores by article id, then section order.
-        let top =
-            TopDocs::for_doc_range(options.offset..options.offset.saturating_add(query.limit))
-                .order_by((
-                    (SortBySimilarityScore, Order::Desc),
-                    (SortByString::for_field("article"), Order::Asc),
-                    (
-                        SortByStaticFastValue::<u64>::for_field("ordinal"),
-                        Order::Asc,
-                    ),
-                ));
-        let (total, top) = searcher.search(&*parsed, &(Count, top)).map_err(err)?;
-        let mut snippets =
-            SnippetGenerator::create(&searcher, &*parsed, self.fields.text).map_err(err)?;
-        snippets.set_max_num_chars(options.snippet_chars.max(1));
+        let (total, top) = self.top(&searcher, &*plan.query, options.offset, query.limit)?;
         let hits = top
             .into_iter()
-            .map(|((score, _, _), address)| {
-                self.hit(&searcher, address, score, &snippets, options.snippet_chars)
-            })
+            .map(|(score, address)| self.hit(&searcher, address, score, &plan, options))
             .collect::<Result<_, _>>()?;
-        Ok(Results { total, hits })
+        Ok(Results { total, hits, notes })
     }
 
-    /// Parses leniently. An unpaired `"` is dropped (Tantivy would make the
-    /// rest of the query one phrase) and a `word:` naming no field is
-    /// searched as the word.
-    fn parse(&self, text: &str) -> Box<dyn tantivy::query::Query> {
-        let cleaned = drop_unpaired_quote(text);
-        let text: &str = &cleaned;
-        let (query, errors) = self.parser.parse_query_lenient(text);
-        if errors.is_empty() {
-            return query;
+    /// Runs one query and answers by article: the `query.limit` best
+    /// articles (after `options.offset`), ranked by their best section, each
+    /// with every matching section, best first.
+    pub fn search_grouped(
+        &self,
+        query: &Query<'_>,
+        options: &SearchOptions,
+    ) -> Result<GroupedResults, IndexError> {
+        let searcher = self.reader.searcher();
+        let (plan, notes) = self.plan(&searcher, query.text, options)?;
+        let wanted = options.offset.saturating_add(query.limit);
+        // Enough sections to find the best `wanted` articles: grow until
+        // found or every match was seen.
+        let mut fetch = wanted.saturating_mul(10).max(100);
+        let (total, order) = loop {
+            let (total, top) = self.top(&searcher, &*plan.query, 0, fetch)?;
+            let mut order: Vec<String> = Vec::new();
+            for (_, address) in &top {
+                let article = self.article_of(&searcher, *address)?;
+                if !order.contains(&article) {
+                    order.push(article);
+                }
+                if order.len() == wanted {
+                    break;
+                }
+            }
+            if order.len() >= wanted || top.len() >= total {
+                break (total, order);
+            }
+            fetch = fetch.saturating_mul(4);
+        };
+        let mut groups = Vec::new();
+        for article in order.iter().skip(options.offset) {
+            let only: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
+                (TOccur::Must, plan.query.box_clone()),
+                (
+                    TOccur::Must,
+                    Box::new(tantivy::query::ConstScoreQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.article, article),
+                            IndexRecordOption::Basic,
+                        )),
+                        0.0,
+                    )),
+                ),
+            ]));
+            let (_, top) = self.top(&searcher, &*only, 0, MAX_GROUP_SECTIONS)?;
+            let sections = top
+                .into_iter()
+                .map(|(score, address)| self.hit(&searcher, address, score, &plan, options))
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some(best) = sections.first() else {
+                continue;
+            };
+            groups.push(Group {
+                article: best.article.clone(),
+                title: best.title.clone(),
+                url: best.url.split('#').next().unwrap_or_default().to_string(),
+                score: best.score,
+                sections,
+            });
         }
-        tracing::debug!(query = text, ?errors, "query parsed leniently");
-        let unknown: Vec<&str> = errors
-            .iter()
-            .filter_map(|e| match e {
-                QueryParserError::FieldDoesNotExist(name) => Some(name.as_str()),
-                _ => None,
-            })
-            .collect();
-        if unknown.is_empty() {
-            return query;
+        let articles = self.count_articles(&searcher, &*plan.query)?;
+        Ok(GroupedResults {
+            total,
+            articles,
+            groups,
+            notes,
+        })
+    }
+
+    /// Parses and compiles the query and the filters.
+    fn plan(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        options: &SearchOptions,
+    ) -> Result<(Plan, Vec<String>), IndexError> {
+        let bad = |reason: &str| IndexError::Query {
+            query: cut(text, 80).to_string(),
+            reason: reason.to_string(),
+        };
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(bad("the query is empty: give at least one word"));
         }
-        self.parser.parse_query_lenient(&unfield(text, &unknown)).0
+        let mut notes = Vec::new();
+        let trimmed = if trimmed.chars().count() > MAX_QUERY_CHARS {
+            notes.push(format!(
+                "the query is longer than {MAX_QUERY_CHARS} characters: the rest was left out"
+            ));
+            cut(trimmed, MAX_QUERY_CHARS)
+        } else {
+            trimmed
+        };
+        let parsed = query::parse(trimmed);
+        notes.extend(parsed.notes);
+        let mut filters: Vec<Node> = Vec::new();
+        for filter in &options.filters {
+            let parsed = query::parse(filter);
+            notes.extend(
+                parsed
+                    .notes
+                    .into_iter()
+                    .map(|n| format!("filter {filter:?}: {n}")),
+            );
+            filters.push(parsed.node);
+        }
+        let plan = rank::compile(
+            searcher,
+            self.fields,
+            &options.ranking,
+            &parsed.node,
+            &filters,
+        )
+        .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        match plan {
+            Some(plan) => Ok((plan, notes)),
+            None => Err(bad(
+                "nothing in it can be searched for: give at least one word",
+            )),
+        }
+    }
+
+    /// Total matches and the best `limit` after `offset`: best score first,
+    /// equal scores by article id, then section order.
+    fn top(
+        &self,
+        searcher: &Searcher,
+        query: &dyn TQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<(f32, DocAddress)>), IndexError> {
+        let top = TopDocs::for_doc_range(offset..offset.saturating_add(limit)).order_by((
+            (SortBySimilarityScore, Order::Desc),
+            (SortByString::for_field("article"), Order::Asc),
+            (
+                SortByStaticFastValue::<u64>::for_field("ordinal"),
+                Order::Asc,
+            ),
+        ));
+        let (total, top) = searcher
+            .search(query, &(Count, top))
+            .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        Ok((
+            total,
+            top.into_iter()
+                .map(|((score, _, _), address)| (score, address))
+                .collect(),
+        ))
+    }
+
+    /// How many distinct articles have a matching section.
+    fn count_articles(&self, searcher: &Searcher, query: &dyn TQuery) -> Result<usize, IndexError> {
+        let addresses = searcher
+            .search(query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        let mut articles = std::collections::HashSet::new();
+        for address in addresses {
+            articles.insert(self.article_of(searcher, address)?);
+        }
+        Ok(articles.len())
+    }
+
+    fn article_of(&self, searcher: &Searcher, address: DocAddress) -> Result<String, IndexError> {
+        let doc: TantivyDocument = searcher
+            .doc(address)
+            .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        Ok(doc
+            .get_first(self.fields.article)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default())
     }
 
     fn hit(
@@ -256,8 +433,8 @@ impl IndexReader {
         searcher: &Searcher,
         address: DocAddress,
         score: f32,
-        snippets: &SnippetGenerator,
-        snippet_chars: usize,
+        plan: &Plan,
+        options: &SearchOptions,
     ) -> Result<Hit, IndexError> {
         let doc: TantivyDocument = searcher
             .doc(address)
@@ -269,7 +446,8 @@ impl IndexReader {
         };
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let text = text_of(f.text).unwrap_or_default();
-        let excerpt = snippet::excerpt(snippets, &text, snippet_chars);
+        let excerpt = snippet::excerpt(&text, &plan.highlight, options.snippet_chars);
+        let explain = options.explain.then(|| explain(searcher, address, plan));
         Ok(Hit {
             id: text_of(f.id).unwrap_or_default(),
             article: text_of(f.article).unwrap_or_default(),
@@ -285,40 +463,71 @@ impl IndexReader {
             snippet: excerpt.to_html(),
             excerpt,
             ordinal: u32::try_from(u64_of(f.ordinal)).unwrap_or(u32::MAX),
+            explain,
         })
     }
 }
 
-/// Removes the last `"` when there is an odd number of them.
-fn drop_unpaired_quote(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.matches('"').count().is_multiple_of(2) {
-        return text.into();
+/// The parts of a hit's score: each scoring clause that matches it.
+fn explain(searcher: &Searcher, address: DocAddress, plan: &Plan) -> Vec<Explained> {
+    let mut out: Vec<Explained> = Vec::new();
+    for leaf in &plan.leaves {
+        if let Some((query, fields, boost)) = &leaf.bm25f {
+            let shares = query.shares(searcher, address).unwrap_or_default();
+            for (field, share) in fields.iter().zip(shares) {
+                if share > 0.0 {
+                    out.push(Explained {
+                        kind: leaf.kind.as_str(),
+                        field,
+                        terms: leaf.terms.clone(),
+                        score: share * boost,
+                    });
+                }
+            }
+            continue;
+        }
+        let Some(score) = leaf_score(searcher, &*leaf.query, address) else {
+            continue;
+        };
+        if score > 0.0 {
+            out.push(Explained {
+                kind: leaf.kind.as_str(),
+                field: leaf.field,
+                terms: leaf.terms.clone(),
+                score,
+            });
+        }
     }
-    let at = text.rfind('"').unwrap_or_default();
-    format!("{} {}", &text[..at], &text[at + 1..]).into()
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
 }
 
-/// Turns each `name:` whose `name` is not a field into `name ` so its words
-/// are searched as plain words (`tips:eczema` → `tips eczema`).
-fn unfield(text: &str, unknown: &[&str]) -> String {
-    let mut out = text.to_string();
-    for name in unknown {
-        let pattern = format!("{name}:");
-        let mut rewritten = String::with_capacity(out.len());
-        let mut rest = out.as_str();
-        while let Some(at) = rest.find(&pattern) {
-            let starts_word = rest[..at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| c.is_whitespace() || "(+-\"".contains(c));
-            rewritten.push_str(&rest[..at + name.len()]);
-            rewritten.push(if starts_word { ' ' } else { ':' });
-            rest = &rest[at + pattern.len()..];
-        }
-        rewritten.push_str(rest);
-        out = rewritten;
+/// What `query` scores the document at `address`, `None` when it does not
+/// match. (Tantivy's own `explain` of a phrase can seek backwards.)
+fn leaf_score(searcher: &Searcher, query: &dyn TQuery, address: DocAddress) -> Option<f32> {
+    let weight = query
+        .weight(tantivy::query::EnableScoring::enabled_from_searcher(
+            searcher,
+        ))
+        .ok()?;
+    let reader = searcher.segment_reader(address.segment_ord);
+    let mut scorer = weight.scorer(reader, 1.0).ok()?;
+    if scorer.doc() < address.doc_id {
+        scorer.seek(address.doc_id);
     }
-    out
+    (scorer.doc() == address.doc_id).then(|| scorer.score())
+}
+
+/// The first `max` characters of `text`, cut back to a word when possible.
+fn cut(text: &str, max: usize) -> &str {
+    let Some((at, _)) = text.char_indices().nth(max) else {
+        return text;
+    };
+    let head = &text[..at];
+    match head.rfind(char::is_whitespace) {
+        Some(ws) if ws > 0 => &head[..ws],
+        _ => head,
+    }
 }
 
 #[cfg(test)]
@@ -326,19 +535,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_unpaired_quote_is_dropped() {
-        assert_eq!(drop_unpaired_quote("\"leaky gut"), " leaky gut");
-        assert_eq!(drop_unpaired_quote("\"leaky gut\" \"x"), "\"leaky gut\"  x");
-        assert_eq!(drop_unpaired_quote("\"leaky gut\""), "\"leaky gut\"");
-    }
-
-    #[test]
-    fn unknown_fields_become_words() {
-        assert_eq!(unfield("tips:eczema acne", &["tips"]), "tips eczema acne");
-        assert_eq!(
-            unfield("(tips:a OR x:b)", &["tips", "x"]),
-            "(tips a OR x b)"
-        );
-        assert_eq!(unfield("mytips:a", &["tips"]), "mytips:a");
+    fn long_queries_are_cut_at_a_word() {
+        assert_eq!(cut("gut skin axis", 100), "gut skin axis");
+        assert_eq!(cut("gut skin axis", 6), "gut");
+        assert_eq!(cut("gutskinaxis", 3), "gut");
     }
 }

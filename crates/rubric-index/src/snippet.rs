@@ -3,15 +3,20 @@
 //!
 //! [`Excerpt`] is the plain form (text plus highlight byte ranges) that a
 //! terminal renderer walks with [`Excerpt::pieces`]; [`Excerpt::to_html`] is
-//! the escaped form with `<mark>` that `search --json` prints. Tantivy's
-//! `SnippetGenerator` picks the best fragment; when the text has no match
-//! (only the title or heading matched) the excerpt is the start of the text,
-//! cut on a word boundary. This module does not choose which terms match:
-//! that is the query's business (`search`).
+//! the escaped form with `<mark>` that `search --json` prints. The text is
+//! analyzed as the index does, so a stemmed or fuzzy term marks every form
+//! of the word, and a phrase is marked whole and only where its words stand
+//! together. The fragment with the most distinct terms wins; when the terms
+//! are far apart, two shorter fragments joined by `…`. Fragments start and
+//! end on word boundaries (or a sentence start). When the text has no match
+//! (only the title or heading matched) the excerpt is the start of the text.
+//! This module does not choose which terms match: that is `rank`'s.
 
 use std::ops::Range;
 
-use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
+use tantivy::snippet::collapse_overlapped_ranges;
+
+use crate::rank::Highlight;
 
 /// Default snippet length, in characters.
 pub const DEFAULT_SNIPPET_CHARS: usize = 200;
@@ -68,45 +73,254 @@ impl Excerpt {
     }
 }
 
-/// The excerpt of `text` for a hit: the best fragment with matches of the
-/// query (at most about `max_chars`), else the start of `text`.
-pub(crate) fn excerpt(generator: &SnippetGenerator, text: &str, max_chars: usize) -> Excerpt {
-    let snippet = generator.snippet(text);
-    if snippet.highlighted().is_empty() {
+/// Chars of context kept before the first match of a fragment, at most.
+const LEAD_IN: usize = 40;
+
+/// One place in the text where the query matched.
+#[derive(Debug, Clone)]
+struct Match {
+    range: Range<usize>,
+    /// Which query term or phrase it is (distinct ones count more).
+    key: usize,
+    weight: f32,
+}
+
+/// The excerpt of `text` for a hit: the fragment(s) with the most distinct
+/// query terms and phrases, about `max_chars` in all, cut on word boundaries,
+/// with every match marked; two fragments joined by `…` when the terms are
+/// far apart. The start of `text` when nothing in it matches.
+pub(crate) fn excerpt(text: &str, highlight: &Highlight, max_chars: usize) -> Excerpt {
+    let max_chars = max_chars.max(1);
+    let matches = find_matches(text, highlight);
+    if matches.is_empty() {
         return lead_excerpt(text, max_chars);
     }
-    let range = snippet.fragment_range();
-    // Tantivy cuts on token boundaries; punctuation alone before or after the
-    // fragment ("- ", a final ".") is kept rather than replaced by "…".
-    let words = |s: &str| s.chars().any(char::is_alphanumeric);
-    let start = if words(&text[..range.start]) {
-        range.start
+    let chars = CharIndex::new(text);
+    if chars.len() <= max_chars {
+        return render(text, &chars, &[(0, text.len())], &matches);
+    }
+    let one = best_window(text, &chars, &matches, max_chars, &[]);
+    let covered = keys_in(&matches, &[one]);
+    let all_keys: std::collections::BTreeSet<usize> = matches.iter().map(|m| m.key).collect();
+    let half = max_chars / 2;
+    let windows = if covered.len() < all_keys.len() && half >= 40 {
+        let first = best_window(text, &chars, &matches, half, &[]);
+        let second = best_window(text, &chars, &matches, half, &[first]);
+        let mut two = vec![first, second];
+        two.sort_unstable();
+        if two[0].1 < two[1].0 && keys_in(&matches, &two).len() > covered.len() {
+            two
+        } else {
+            vec![one]
+        }
     } else {
-        0
+        vec![one]
     };
-    let end = if words(&text[range.end..]) {
-        range.end
-    } else {
-        text.len()
-    };
-    let mut out = String::with_capacity(end - start + 2 * ELLIPSIS.len());
+    render(text, &chars, &windows, &matches)
+}
+
+/// Every match of the query's terms and phrases in `text`.
+fn find_matches(text: &str, highlight: &Highlight) -> Vec<Match> {
+    let mut analyzer = crate::schema::analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut tokens = Vec::new();
+    while let Some(t) = stream.next() {
+        tokens.push((t.offset_from..t.offset_to, t.text.clone(), t.position));
+    }
+    let mut out = Vec::new();
+    let terms: Vec<(&String, &f32)> = highlight.terms.iter().collect();
+    for (range, term, _) in &tokens {
+        if let Ok(key) = terms.binary_search_by(|(t, _)| t.as_str().cmp(term)) {
+            out.push(Match {
+                range: range.clone(),
+                key,
+                weight: *terms[key].1,
+            });
+        }
+    }
+    for (p, phrase) in highlight.phrases.iter().enumerate() {
+        if phrase.is_empty() {
+            continue;
+        }
+        for (i, window) in tokens.windows(phrase.len()).enumerate() {
+            let same = window.iter().zip(phrase).all(|((_, t, _), want)| t == want);
+            let adjacent = window.windows(2).all(|w| w[1].2 == w[0].2 + 1);
+            if same && adjacent {
+                let start = tokens[i].0.start;
+                let end = window[window.len() - 1].0.end;
+                out.push(Match {
+                    range: start..end,
+                    key: terms.len() + p,
+                    weight: 2.0 * phrase.len() as f32,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|m| (m.range.start, m.range.end));
+    out
+}
+
+/// Distinct keys of the matches inside `windows`.
+fn keys_in(matches: &[Match], windows: &[(usize, usize)]) -> std::collections::BTreeSet<usize> {
+    matches
+        .iter()
+        .filter(|m| {
+            windows
+                .iter()
+                .any(|&(s, e)| m.range.start >= s && m.range.end <= e)
+        })
+        .map(|m| m.key)
+        .collect()
+}
+
+/// The byte range of about `len` chars, starting a little before a match,
+/// that holds the most distinct matches (weighted) not already in `taken`.
+fn best_window(
+    text: &str,
+    chars: &CharIndex,
+    matches: &[Match],
+    len: usize,
+    taken: &[(usize, usize)],
+) -> (usize, usize) {
+    let already = keys_in(matches, taken);
+    let mut best: Option<((usize, usize), f32)> = None;
+    for m in matches {
+        if taken
+            .iter()
+            .any(|&(s, e)| m.range.start < e && m.range.end > s)
+        {
+            continue;
+        }
+        let window = window_at(text, chars, m.range.start, len);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut score = 0.0;
+        for other in matches {
+            let inside = other.range.start >= window.0 && other.range.end <= window.1;
+            let free = !taken
+                .iter()
+                .any(|&(s, e)| other.range.start < e && other.range.end > s);
+            if inside && free {
+                if !already.contains(&other.key) && seen.insert(other.key) {
+                    score += other.weight;
+                } else {
+                    score += 0.05;
+                }
+            }
+        }
+        if best.as_ref().is_none_or(|(_, b)| score > *b) {
+            best = Some((window, score));
+        }
+    }
+    best.map_or((0, text.len().min(chars.byte_at(len))), |(w, _)| w)
+}
+
+/// A window of about `len` chars holding the byte `at`: it starts up to
+/// [`LEAD_IN`] chars before, on a word start (or a sentence start when one
+/// is that close), and ends on a word end.
+fn window_at(text: &str, chars: &CharIndex, at: usize, len: usize) -> (usize, usize) {
+    let at_char = chars.char_of(at);
+    let lead = LEAD_IN.min(len / 4);
+    let mut start_char = at_char.saturating_sub(lead);
+    // Do not run past the end: pull the start back when near it.
+    if start_char + len > chars.len() {
+        start_char = chars.len().saturating_sub(len);
+    }
+    let mut start = chars.byte_at(start_char);
     if start > 0 {
-        out.push_str(ELLIPSIS);
+        let before = &text[start..at];
+        // A sentence start in the lead-in wins; else the next word start.
+        if let Some(dot) = before.rfind(". ") {
+            start += dot + 2;
+        } else if !text[..start].ends_with(char::is_whitespace) {
+            start = before
+                .find(char::is_whitespace)
+                .map_or(at, |ws| start + ws + 1);
+        }
+        start = start.min(at);
     }
-    let body = text[start..end].trim_start();
-    // Where the fragment's first byte lands in `out`.
-    let shift = out.len() + range.start - (end - body.len());
-    out.push_str(body);
-    if end < text.len() {
-        out.push_str(ELLIPSIS);
+    let end_char = chars.char_of(start) + len;
+    let mut end = chars.byte_at(end_char.min(chars.len()));
+    if end < text.len() && !text[end..].starts_with(char::is_whitespace) {
+        end = text[..end]
+            .rfind(char::is_whitespace)
+            .filter(|&ws| ws > at)
+            .unwrap_or(end);
     }
-    let highlights = collapse_overlapped_ranges(snippet.highlighted())
-        .into_iter()
-        .map(|r| r.start + shift..r.end + shift)
-        .collect();
+    (start, end.max(start))
+}
+
+/// The windows' text, joined and marked.
+fn render(
+    text: &str,
+    _chars: &CharIndex,
+    windows: &[(usize, usize)],
+    matches: &[Match],
+) -> Excerpt {
+    let mut out = String::new();
+    let mut highlights = Vec::new();
+    for (i, &(start, end)) in windows.iter().enumerate() {
+        let body = &text[start..end];
+        let trimmed_start = start + (body.len() - body.trim_start().len());
+        let trimmed_end = start + body.trim_end().len();
+        if i == 0 && trimmed_start > 0 && text[..start].chars().any(char::is_alphanumeric) {
+            out.push_str(ELLIPSIS);
+        } else if i > 0 {
+            out.push(' ');
+            out.push_str(ELLIPSIS);
+            out.push(' ');
+        }
+        let shift = out.len() as isize - trimmed_start as isize;
+        out.push_str(&text[trimmed_start..trimmed_end]);
+        highlights.extend(
+            matches
+                .iter()
+                .filter(|m| m.range.start >= trimmed_start && m.range.end <= trimmed_end)
+                .map(|m| {
+                    let s = (m.range.start as isize + shift) as usize;
+                    let e = (m.range.end as isize + shift) as usize;
+                    s..e
+                }),
+        );
+        if i + 1 == windows.len() && text[trimmed_end..].chars().any(char::is_alphanumeric) {
+            out.push_str(ELLIPSIS);
+        }
+    }
+    highlights.sort_by_key(|r| (r.start, r.end));
     Excerpt {
         text: one_line(out),
-        highlights,
+        highlights: collapse_overlapped_ranges(&highlights),
+    }
+}
+
+/// Byte offsets of each char of a text, to count in chars.
+struct CharIndex {
+    starts: Vec<usize>,
+    len_bytes: usize,
+}
+
+impl CharIndex {
+    fn new(text: &str) -> CharIndex {
+        CharIndex {
+            starts: text.char_indices().map(|(i, _)| i).collect(),
+            len_bytes: text.len(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte offset of char `n` (the text's length past the end).
+    fn byte_at(&self, n: usize) -> usize {
+        self.starts.get(n).copied().unwrap_or(self.len_bytes)
+    }
+
+    /// Index of the char at or before byte `at`.
+    fn char_of(&self, at: usize) -> usize {
+        match self.starts.binary_search(&at) {
+            Ok(n) => n,
+            Err(n) => n.saturating_sub(1),
+        }
     }
 }
 
@@ -188,6 +402,78 @@ mod tests {
             "line one line two"
         );
         assert_eq!(lead_excerpt("", 200).text, "");
+    }
+
+    /// The excerpt of `text` for `terms` (indexed form) and `phrases`, as HTML.
+    fn cut(text: &str, terms: &[&str], phrases: &[&[&str]], max: usize) -> String {
+        let highlight = Highlight {
+            terms: terms.iter().map(|t| (t.to_string(), 1.0)).collect(),
+            phrases: phrases
+                .iter()
+                .map(|p| p.iter().map(|t| t.to_string()).collect())
+                .collect(),
+        };
+        excerpt(text, &highlight, max).to_html()
+    }
+
+    #[test]
+    fn stems_mark_every_form() {
+        let html = cut(
+            "Probiotics help. A probiotic a day.",
+            &["probiot"],
+            &[],
+            200,
+        );
+        assert_eq!(
+            html,
+            "<mark>Probiotics</mark> help. A <mark>probiotic</mark> a day."
+        );
+    }
+
+    #[test]
+    fn phrases_are_marked_whole_and_only_together() {
+        let html = cut(
+            "A gut that leaks: a leaky gut.",
+            &[],
+            &[&["leaki", "gut"]],
+            200,
+        );
+        assert_eq!(html, "A gut that leaks: a <mark>leaky gut</mark>.");
+    }
+
+    #[test]
+    fn long_texts_are_cut_on_words_with_ellipses() {
+        let text = format!(
+            "{} eczema is common {}",
+            "word ".repeat(60),
+            "more ".repeat(60)
+        );
+        let html = cut(&text, &["eczema"], &[], 60);
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.contains("<mark>eczema</mark>"), "{html}");
+        assert!(!html.contains("wor…") && !html.contains(" or "), "{html}");
+    }
+
+    #[test]
+    fn far_apart_terms_get_two_fragments() {
+        let text = format!(
+            "Acne starts here. {} Rosacea ends it.",
+            "filler text ".repeat(50)
+        );
+        let html = cut(&text, &["acn", "rosacea"], &[], 120);
+        assert!(
+            html.contains("<mark>Acne</mark>") && html.contains("<mark>Rosacea</mark>"),
+            "{html}"
+        );
+        assert!(html.contains(" … "), "{html}");
+    }
+
+    #[test]
+    fn no_match_gives_the_start() {
+        assert_eq!(
+            cut("Plain words here.", &["zzz"], &[], 200),
+            "Plain words here."
+        );
     }
 
     #[test]

@@ -1,0 +1,697 @@
+//! Ranking: turns a parsed [`Node`] into one scored Tantivy query, and keeps
+//! what `search` needs besides (the scoring leaves for `--explain`, the terms
+//! and phrases to highlight).
+//!
+//! A word scores BM25 in each text field, times the field's weight in
+//! [`Ranking`], summed. On top of that, for the query's free words:
+//! - proximity: each pair of neighbouring words found close together in one
+//!   field adds a small phrase score ([`Ranking::proximity`]);
+//! - all terms first: a section holding every content word of a short
+//!   keyword query gets a constant lift ([`Ranking::all_terms`]) so it ranks
+//!   above any section that lacks one;
+//! - typo tolerance: a word of 4+ letters with no or very few matches also
+//!   matches the index's terms at edit distance 1 (2 from 8 letters), at a
+//!   lower weight ([`Ranking::fuzzy`]), so exact matches rank above fuzzy.
+//!
+//! Stop words stay searchable ("vitamin a", "to be or not to be") but do
+//! not form proximity pairs nor count toward "all terms".
+//!
+//! This module does not parse (`query`), fetch documents or make snippets
+//! (`search`, `snippet`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Bound;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur as TOccur, PhraseQuery,
+    Query as TQuery, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
+
+use crate::bm25f::Bm25fQuery;
+use crate::query::{FilterKey, Node, Occur, Scope};
+use crate::schema::{self, Fields};
+
+/// How the parts of a score are weighed. [`Ranking::default`] is what
+/// `search` ships with: chosen for articles in general, not for one corpus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Weight of a match in the section's own heading.
+    pub heading: f32,
+    /// Weight of a match in the article title (shared by its sections).
+    pub title: f32,
+    /// Weight of a match in the ancestor headings.
+    pub path: f32,
+    /// Weight of a match in the section text.
+    pub text: f32,
+    /// Weight of a neighbouring-word pair found within a few words.
+    pub proximity: f32,
+    /// How many words apart (in order) still count as near.
+    pub proximity_slop: u32,
+    /// Weight of a fuzzy (misspelt) match, relative to an exact one.
+    pub fuzzy: f32,
+    /// A word with at most this many matching sections also matches fuzzily.
+    pub fuzzy_below: u64,
+    /// Lift given to sections holding every content word, for queries of at
+    /// most [`Ranking::all_terms_max_words`] content words (0: off).
+    pub all_terms: f32,
+    /// Longer queries are natural-language questions: no lift.
+    pub all_terms_max_words: usize,
+    /// Score a word over all fields at once (BM25F) rather than summing
+    /// one BM25 per field.
+    pub bm25f: bool,
+    /// BM25 term-frequency saturation (BM25F scorer).
+    pub k1: f32,
+    /// BM25 length normalisation (BM25F scorer).
+    pub b: f32,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            heading: 2.0,
+            title: 1.0,
+            path: 0.5,
+            text: 1.0,
+            proximity: 0.1,
+            proximity_slop: 2,
+            fuzzy: 0.3,
+            fuzzy_below: 1,
+            all_terms: 1000.0,
+            all_terms_max_words: 4,
+            bm25f: true,
+            k1: 1.2,
+            b: 0.75,
+        }
+    }
+}
+
+/// At most this many words of a query are looked up fuzzily, and at most
+/// this many neighbouring pairs get a proximity clause: a pasted page of
+/// text stays fast.
+const MAX_FUZZY_WORDS: usize = 8;
+const MAX_PAIRS: usize = 32;
+
+/// Most common English function words (as typed, lower case).
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "do", "does", "for",
+    "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "may", "no",
+    "not", "of", "on", "or", "such", "than", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "were", "what", "when", "which", "who", "will", "with",
+];
+
+/// What one part of a score is, for `--explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LeafKind {
+    Exact,
+    Fuzzy,
+    Phrase,
+    Near,
+    AllTerms,
+}
+
+impl LeafKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            LeafKind::Exact => "term",
+            LeafKind::Fuzzy => "fuzzy",
+            LeafKind::Phrase => "phrase",
+            LeafKind::Near => "near",
+            LeafKind::AllTerms => "all-terms",
+        }
+    }
+}
+
+/// One scoring clause, kept aside so a hit's score can be explained.
+pub(crate) struct Leaf {
+    pub kind: LeafKind,
+    pub field: &'static str,
+    /// The indexed term(s), space-separated.
+    pub terms: String,
+    pub query: Box<dyn TQuery>,
+    /// For a BM25F leaf: the query, its fields' names and its boost, to
+    /// split its score over the fields.
+    pub bm25f: Option<(Bm25fQuery, Vec<&'static str>, f32)>,
+}
+
+/// The terms and phrases of the query, as indexed, to highlight.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Highlight {
+    /// Term → weight (exact 1, fuzzy lower).
+    pub terms: BTreeMap<String, f32>,
+    /// Phrases: terms in order.
+    pub phrases: Vec<Vec<String>>,
+}
+
+/// A compiled query.
+pub(crate) struct Plan {
+    pub query: Box<dyn TQuery>,
+    pub leaves: Vec<Leaf>,
+    pub highlight: Highlight,
+}
+
+/// A word after analysis: the indexed term and the word it came from.
+#[derive(Debug, Clone)]
+struct Word {
+    term: String,
+    typed_chars: usize,
+    stop: bool,
+}
+
+struct Compiler<'a> {
+    searcher: &'a Searcher,
+    fields: Fields,
+    ranking: &'a Ranking,
+    analyzer: TextAnalyzer,
+    leaves: Vec<Leaf>,
+    highlight: Highlight,
+    /// Fuzzy matches found per term, so each is looked up once.
+    fuzzy_cache: BTreeMap<String, Vec<(String, u8)>>,
+}
+
+/// Compiles `node` (and `filters`, which must match but do not score).
+/// `None` when nothing in it can match anything (no searchable word).
+pub(crate) fn compile(
+    searcher: &Searcher,
+    fields: Fields,
+    ranking: &Ranking,
+    node: &Node,
+    filters: &[Node],
+) -> Result<Option<Plan>, tantivy::TantivyError> {
+    let mut c = Compiler {
+        searcher,
+        fields,
+        ranking,
+        analyzer: schema::analyzer(),
+        leaves: Vec::new(),
+        highlight: Highlight::default(),
+        fuzzy_cache: BTreeMap::new(),
+    };
+    let Some(main) = c.root(node)? else {
+        return Ok(None);
+    };
+    let mut clauses = vec![(TOccur::Must, main)];
+    for filter in filters {
+        if let Some(q) = c.node(filter)? {
+            clauses.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+        }
+    }
+    let query: Box<dyn TQuery> = if clauses.len() == 1 {
+        clauses.remove(0).1
+    } else {
+        Box::new(BooleanQuery::new(clauses))
+    };
+    Ok(Some(Plan {
+        query,
+        leaves: c.leaves,
+        highlight: c.highlight,
+    }))
+}
+
+impl Compiler<'_> {
+    /// The whole query: the node plus proximity and all-terms clauses over
+    /// its free top-level words.
+    fn root(&mut self, node: &Node) -> tantivy::Result<Option<Box<dyn TQuery>>> {
+        let free: Vec<Word> = free_words(node)
+            .into_iter()
+            .flat_map(|text| self.words(text))
+            .collect();
+        let Some(main) = self.node(node)? else {
+            return Ok(None);
+        };
+        let mut extra: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+        let content: Vec<&Word> = free.iter().filter(|w| !w.stop).collect();
+        // Proximity: neighbouring content words, in order, within the slop.
+        if self.ranking.proximity > 0.0 {
+            let mut seen = HashSet::new();
+            for pair in content.windows(2).take(MAX_PAIRS) {
+                let (a, b) = (&pair[0].term, &pair[1].term);
+                if a == b || !seen.insert((a.clone(), b.clone())) {
+                    continue;
+                }
+                for (field, name, weight) in self.scoped_fields(Scope::All) {
+                    let mut phrase = PhraseQuery::new(vec![
+                        Term::from_field_text(field, a),
+                        Term::from_field_text(field, b),
+                    ]);
+                    phrase.set_slop(self.ranking.proximity_slop);
+                    let q = self.leaf(
+                        LeafKind::Near,
+                        name,
+                        format!("{a} {b}"),
+                        Box::new(phrase),
+                        weight * self.ranking.proximity,
+                    );
+                    extra.push((TOccur::Should, q));
+                }
+            }
+        }
+        // All terms first, for short keyword queries.
+        let distinct: Vec<&str> = {
+            let mut seen = HashSet::new();
+            content
+                .iter()
+                .map(|w| w.term.as_str())
+                .filter(|t| seen.insert(*t))
+                .collect()
+        };
+        if self.ranking.all_terms > 0.0
+            && distinct.len() >= 2
+            && distinct.len() <= self.ranking.all_terms_max_words
+        {
+            let all: Vec<(TOccur, Box<dyn TQuery>)> = distinct
+                .iter()
+                .map(|t| (TOccur::Must, self.any_field(t)))
+                .collect();
+            let q: Box<dyn TQuery> = Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                self.ranking.all_terms,
+            ));
+            self.leaves.push(Leaf {
+                kind: LeafKind::AllTerms,
+                field: "*",
+                terms: distinct.join(" "),
+                query: q.box_clone(),
+                bm25f: None,
+            });
+            extra.push((TOccur::Should, q));
+        }
+        if extra.is_empty() {
+            return Ok(Some(main));
+        }
+        extra.insert(0, (TOccur::Must, main));
+        Ok(Some(Box::new(BooleanQuery::new(extra))))
+    }
+
+    fn node(&mut self, node: &Node) -> tantivy::Result<Option<Box<dyn TQuery>>> {
+        match node {
+            Node::Word { scope, text } => Ok(self.word(*scope, text)),
+            Node::Phrase { scope, text } => Ok(self.phrase(*scope, text)),
+            Node::Filter { key, value } => Ok(Some(self.filter(*key, value))),
+            Node::Bool(clauses) => self.boolean(clauses),
+        }
+    }
+
+    fn boolean(&mut self, clauses: &[(Occur, Node)]) -> tantivy::Result<Option<Box<dyn TQuery>>> {
+        let mut out: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+        for (occur, node) in clauses {
+            // Excluded words are not highlighted: compile them aside.
+            let saved = (occur == &Occur::MustNot).then(|| self.highlight.clone());
+            let leaves_before = self.leaves.len();
+            let compiled = self.node(node)?;
+            if let Some(saved) = saved {
+                self.highlight = saved;
+                self.leaves.truncate(leaves_before);
+            }
+            let Some(q) = compiled else { continue };
+            let occur = match (occur, node) {
+                (Occur::MustNot, _) => TOccur::MustNot,
+                (_, Node::Filter { .. }) => {
+                    out.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+                    continue;
+                }
+                (Occur::Must, _) => TOccur::Must,
+                (Occur::Should, _) => TOccur::Should,
+            };
+            out.push((occur, q));
+        }
+        if out.iter().all(|(o, _)| *o == TOccur::MustNot) {
+            if out.is_empty() {
+                return Ok(None);
+            }
+            // Only exclusions: everything else, unscored.
+            out.push((
+                TOccur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+            ));
+        }
+        Ok(Some(Box::new(BooleanQuery::new(out))))
+    }
+
+    /// A word: each of its terms in the scoped fields (and fuzzily when it
+    /// has few matches). A word the analyzer splits ("gut-skin") is its
+    /// parts; at the top level their nearness counts through proximity.
+    fn word(&mut self, scope: Scope, text: &str) -> Option<Box<dyn TQuery>> {
+        let words = self.words(text);
+        let mut parts: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+        for w in &words {
+            parts.push((TOccur::Should, self.term(scope, w)));
+        }
+        match parts.len() {
+            0 => None,
+            1 => parts.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(parts))),
+        }
+    }
+
+    /// One term in the scoped fields, plus its fuzzy neighbours.
+    fn term(&mut self, scope: Scope, w: &Word) -> Box<dyn TQuery> {
+        self.highlight.terms.insert(w.term.clone(), 1.0);
+        let mut parts: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+        let mut df = 0;
+        let whole = scope == Scope::All && self.ranking.bm25f;
+        for (field, name, weight) in self.scoped_fields(scope) {
+            let t = Term::from_field_text(field, &w.term);
+            df += self.searcher.doc_freq(&t).unwrap_or(0);
+            if !whole {
+                let q = TermQuery::new(t, IndexRecordOption::WithFreqs);
+                parts.push((
+                    TOccur::Should,
+                    self.leaf(LeafKind::Exact, name, w.term.clone(), Box::new(q), weight),
+                ));
+            }
+        }
+        if whole {
+            parts.push((
+                TOccur::Should,
+                self.bm25f_leaf(LeafKind::Exact, &w.term, 1.0),
+            ));
+        }
+        if df <= self.ranking.fuzzy_below
+            && self.ranking.fuzzy > 0.0
+            && (self.fuzzy_cache.len() < MAX_FUZZY_WORDS || self.fuzzy_cache.contains_key(&w.term))
+        {
+            let near = self.fuzzy_terms(&w.term, w.typed_chars);
+            for (term, distance) in near {
+                self.highlight
+                    .terms
+                    .entry(term.clone())
+                    .or_insert(self.ranking.fuzzy);
+                let scale = self.ranking.fuzzy / f32::from(distance);
+                if whole {
+                    parts.push((
+                        TOccur::Should,
+                        self.bm25f_leaf(LeafKind::Fuzzy, &term, scale),
+                    ));
+                    continue;
+                }
+                for (field, name, weight) in self.scoped_fields(scope) {
+                    let q = TermQuery::new(
+                        Term::from_field_text(field, &term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    parts.push((
+                        TOccur::Should,
+                        self.leaf(
+                            LeafKind::Fuzzy,
+                            name,
+                            term.clone(),
+                            Box::new(q),
+                            weight * scale,
+                        ),
+                    ));
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(parts))
+    }
+
+    /// A term in any text field, unscored beyond a match (for all-terms).
+    fn any_field(&self, term: &str) -> Box<dyn TQuery> {
+        let parts = self
+            .scoped_fields(Scope::All)
+            .into_iter()
+            .map(|(field, _, _)| {
+                let q =
+                    TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::Basic);
+                (TOccur::Should, Box::new(q) as Box<dyn TQuery>)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(parts))
+    }
+
+    fn phrase(&mut self, scope: Scope, text: &str) -> Option<Box<dyn TQuery>> {
+        let words = self.words(text);
+        match words.len() {
+            0 => None,
+            1 => {
+                let q = self.term_exact(scope, &words[0]);
+                Some(q)
+            }
+            _ => {
+                let terms: Vec<String> = words.into_iter().map(|w| w.term).collect();
+                self.highlight.phrases.push(terms.clone());
+                self.phrase_of(scope, &terms, LeafKind::Phrase, 1.0)
+            }
+        }
+    }
+
+    /// A one-word phrase: the exact term only, no fuzzy.
+    fn term_exact(&mut self, scope: Scope, w: &Word) -> Box<dyn TQuery> {
+        self.highlight.terms.insert(w.term.clone(), 1.0);
+        let parts = self
+            .scoped_fields(scope)
+            .into_iter()
+            .map(|(field, name, weight)| {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, &w.term),
+                    IndexRecordOption::WithFreqs,
+                );
+                (
+                    TOccur::Should,
+                    self.leaf(LeafKind::Exact, name, w.term.clone(), Box::new(q), weight),
+                )
+            })
+            .collect();
+        Box::new(BooleanQuery::new(parts))
+    }
+
+    fn phrase_of(
+        &mut self,
+        scope: Scope,
+        terms: &[String],
+        kind: LeafKind,
+        boost: f32,
+    ) -> Option<Box<dyn TQuery>> {
+        let parts: Vec<(TOccur, Box<dyn TQuery>)> = self
+            .scoped_fields(scope)
+            .into_iter()
+            .map(|(field, name, weight)| {
+                let q = PhraseQuery::new(
+                    terms
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                );
+                (
+                    TOccur::Should,
+                    self.leaf(kind, name, terms.join(" "), Box::new(q), weight * boost),
+                )
+            })
+            .collect();
+        (!parts.is_empty()).then(|| Box::new(BooleanQuery::new(parts)) as Box<dyn TQuery>)
+    }
+
+    fn filter(&self, key: FilterKey, value: &str) -> Box<dyn TQuery> {
+        match key {
+            FilterKey::Tag => Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.tags, value),
+                IndexRecordOption::Basic,
+            )),
+            FilterKey::Source => {
+                let lower = Term::from_field_text(self.fields.source, value);
+                let upper =
+                    Term::from_field_text(self.fields.source, &format!("{value}\u{10FFFF}"));
+                Box::new(RangeQuery::new(
+                    Bound::Included(lower),
+                    Bound::Excluded(upper),
+                ))
+            }
+        }
+    }
+
+    /// Boosts `query` by `weight` and keeps a copy as an explainable leaf.
+    fn leaf(
+        &mut self,
+        kind: LeafKind,
+        field: &'static str,
+        terms: String,
+        query: Box<dyn TQuery>,
+        weight: f32,
+    ) -> Box<dyn TQuery> {
+        let q: Box<dyn TQuery> = Box::new(BoostQuery::new(query, weight));
+        self.leaves.push(Leaf {
+            kind,
+            field,
+            terms,
+            query: q.box_clone(),
+            bm25f: None,
+        });
+        q
+    }
+
+    /// `term` over every weighted field at once (BM25F), boosted by `boost`,
+    /// kept as an explainable leaf.
+    fn bm25f_leaf(&mut self, kind: LeafKind, term: &str, boost: f32) -> Box<dyn TQuery> {
+        let fields = self.scoped_fields(Scope::All);
+        let weighted: Vec<(Field, f32)> = fields.iter().map(|&(f, _, w)| (f, w)).collect();
+        let names = fields.iter().map(|&(_, n, _)| n).collect();
+        let inner = Bm25fQuery::new(term, &weighted, self.ranking.k1, self.ranking.b);
+        let q: Box<dyn TQuery> = Box::new(BoostQuery::new(Box::new(inner.clone()), boost));
+        self.leaves.push(Leaf {
+            kind,
+            field: "*",
+            terms: term.to_string(),
+            query: q.box_clone(),
+            bm25f: Some((inner, names, boost)),
+        });
+        q
+    }
+
+    /// The analyzed words of `text`.
+    fn words(&mut self, text: &str) -> Vec<Word> {
+        let mut stream = self.analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            let typed = text.get(token.offset_from..token.offset_to).unwrap_or("");
+            out.push(Word {
+                term: token.text.clone(),
+                typed_chars: typed.chars().count(),
+                stop: STOP_WORDS.contains(&typed.to_lowercase().as_str()),
+            });
+        }
+        out
+    }
+
+    /// (field, name, weight) of every field in `scope` with a weight above 0.
+    fn scoped_fields(&self, scope: Scope) -> Vec<(Field, &'static str, f32)> {
+        let f = &self.fields;
+        let r = self.ranking;
+        let all = [
+            (Scope::Title, f.title, "title", r.title),
+            (Scope::Heading, f.heading, "heading", r.heading),
+            (Scope::Path, f.path, "path", r.path),
+            (Scope::Text, f.text, "text", r.text),
+        ];
+        all.into_iter()
+            .filter(|&(s, _, _, w)| (scope == Scope::All && w > 0.0) || s == scope)
+            .map(|(_, field, name, w)| (field, name, if scope == Scope::All { w } else { 1.0 }))
+            .collect()
+    }
+
+    /// Terms of the text fields within the allowed edit distance of `term`
+    /// (1 from 4 typed letters, 2 from 8), closest first, at most a few.
+    fn fuzzy_terms(&mut self, term: &str, typed_chars: usize) -> Vec<(String, u8)> {
+        let max = match typed_chars {
+            0..4 => return Vec::new(),
+            4..8 => 1,
+            _ => 2,
+        };
+        if let Some(found) = self.fuzzy_cache.get(term) {
+            return found.clone();
+        }
+        let target: Vec<char> = term.chars().collect();
+        let mut found: BTreeMap<String, u8> = BTreeMap::new();
+        let f = self.fields;
+        for segment in self.searcher.segment_readers() {
+            for field in [f.title, f.heading, f.path, f.text] {
+                let Ok(inverted) = segment.inverted_index(field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inverted.terms().stream() else {
+                    continue;
+                };
+                while stream.advance() {
+                    let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    if candidate == term || found.contains_key(candidate) {
+                        continue;
+                    }
+                    if let Some(d) = edit_distance(&target, candidate, max) {
+                        found.insert(candidate.to_string(), d);
+                    }
+                }
+            }
+        }
+        let mut found: Vec<(String, u8)> = found.into_iter().collect();
+        found.sort_by_key(|(_, d)| *d);
+        found.truncate(5);
+        self.fuzzy_cache.insert(term.to_string(), found.clone());
+        found
+    }
+}
+
+/// The free words of the query's top level (not in a field, a phrase, an
+/// exclusion or a nested group), in order.
+fn free_words(node: &Node) -> Vec<&str> {
+    match node {
+        Node::Word {
+            scope: Scope::All,
+            text,
+        } => vec![text.as_str()],
+        Node::Bool(clauses) => clauses
+            .iter()
+            .filter_map(|(occur, node)| match (occur, node) {
+                (
+                    Occur::Should | Occur::Must,
+                    Node::Word {
+                        scope: Scope::All,
+                        text,
+                    },
+                ) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Optimal-string-alignment distance (a swap of neighbours counts 1)
+/// between `a` and `b`, or `None` when it is above `max`.
+pub(crate) fn edit_distance(a: &[char], b: &str, max: u8) -> Option<u8> {
+    let b: Vec<char> = b.chars().collect();
+    let max = usize::from(max);
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut before: Vec<usize> = Vec::new();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        let mut best = row[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            row[j] = d;
+            best = best.min(d);
+        }
+        if best > max {
+            return None;
+        }
+        before = std::mem::replace(&mut prev, row);
+    }
+    let d = prev[b.len()];
+    (d <= max).then(|| u8::try_from(d).unwrap_or(u8::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn distance(a: &str, b: &str, max: u8) -> Option<u8> {
+        edit_distance(&a.chars().collect::<Vec<_>>(), b, max)
+    }
+
+    #[test]
+    fn edit_distance_counts_edits_and_swaps() {
+        assert_eq!(distance("eczama", "eczema", 1), Some(1));
+        assert_eq!(distance("probiotc", "probiot", 1), Some(1));
+        assert_eq!(distance("rosaeca", "rosacea", 1), Some(1));
+        assert_eq!(distance("acne", "acne", 1), Some(0));
+        assert_eq!(distance("acne", "bone", 1), None);
+        assert_eq!(distance("dermatitis", "dermatits", 2), Some(1));
+        assert_eq!(distance("abc", "abcdef", 2), None);
+    }
+
+    #[test]
+    fn free_words_skip_fields_phrases_and_exclusions() {
+        let node = crate::query::parse("gut +skin -acne \"leaky gut\" heading:x").node;
+        assert_eq!(free_words(&node), ["gut", "skin"]);
+    }
+}
