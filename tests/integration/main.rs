@@ -6,5 +6,6 @@
 mod harness;
 mod incremental;
 mod ingest;
+mod query;
 mod search;
 mod web;

@@ -1,7 +1,9 @@
 //! `search`: the small query binary. It opens the section index, answers one
 //! query (or a file of `qid<TAB>query` lines) and prints the matching
-//! sections as text or JSON. It links `rubric-index` only: no HTML parser and
-//! no HTTP client, so it starts fast.
+//! sections, or with `--group` the matching articles with their sections, as
+//! text, JSON or TREC run lines. It links `rubric-index` only: no HTML parser
+//! and no HTTP client, so it starts fast. Exit status: 0 hits, 1 none,
+//! 2 error (an empty query is one).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -10,33 +12,66 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use rubric_index::{IndexReader, Query, Results};
+use rubric_index::{IndexReader, Query, SearchOptions};
 
 #[path = "../common.rs"]
 mod common;
 mod render;
 
 /// Searches the section index and prints the best sections first.
+///
+/// Query language: words (any may match; sections with all rank first),
+/// "exact phrases", +required, -excluded, AND / OR / NOT, ( groups ),
+/// title: heading: path: text: to search one field, tag: and source: to
+/// filter. Misspelt words of 4+ letters also match close spellings.
 #[derive(Debug, Parser)]
 #[command(name = "search", version, about)]
 struct Args {
-    /// The query: words, "phrases", field:value (title, heading, path, text).
+    /// The query (several arguments are joined with spaces).
     #[arg(required_unless_present = "queries")]
     query: Vec<String>,
     /// Index folder to read.
     #[arg(long, default_value = "index")]
     index: PathBuf,
-    /// How many sections to return.
+    /// How many sections (with --group: articles) to return.
     #[arg(long, short = 'n', default_value_t = 10)]
     limit: usize,
-    /// Print JSON (one object per query) instead of text.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// One entry per article, with every matching section under it.
+    #[arg(long)]
+    group: bool,
+    /// Show the parts of each hit's score (field, term, kind).
+    #[arg(long)]
+    explain: bool,
+    /// Only hits that also match FILTER (`tag:skin`, `source:corpus/`,
+    /// `heading:acne`); repeatable; does not change scores.
+    #[arg(long, value_name = "FILTER")]
+    filter: Vec<String>,
+    /// Snippet length in characters.
+    #[arg(long, value_name = "N", default_value_t = rubric_index::DEFAULT_SNIPPET_CHARS as u64,
+          value_parser = clap::value_parser!(u64).range(20..=100_000))]
+    snippet_chars: u64,
     /// Answer each `qid<TAB>query` line of FILE (`-` for stdin), one result per line.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     queries: Option<PathBuf>,
     #[command(flatten)]
     verbosity: common::Verbosity,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// For a person: trail, link, snippet.
+    Text,
+    /// One JSON object per query (design.md).
+    Json,
+    /// TREC run lines: `qid Q0 id rank score rubric`.
+    Trec,
 }
 
 fn main() -> ExitCode {
@@ -48,21 +83,19 @@ fn main() -> ExitCode {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     let reader = IndexReader::open(&args.index)
         .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
+    let options = SearchOptions {
+        filters: args.filter.clone(),
+        explain: args.explain,
+        snippet_chars: usize::try_from(args.snippet_chars).unwrap_or(usize::MAX),
+        ..SearchOptions::default()
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let found_any = match &args.queries {
-        Some(file) => run_batch(&reader, file, &args, &mut out)?,
+        Some(file) => run_batch(&reader, file, &args, &options, &mut out)?,
         None => {
             let text = args.query.join(" ");
-            let started = Instant::now();
-            let results = reader.search(&query(&text, &args))?;
-            let took_ms = started.elapsed().as_secs_f64() * 1000.0;
-            if args.json {
-                render::json(&mut out, &text, None, &results, took_ms)?;
-            } else {
-                render::text(&mut out, &results, render::stdout_color())?;
-            }
-            !results.hits.is_empty()
+            answer(&reader, &text, None, &args, &options, &mut out)?
         }
     };
     out.flush()?;
@@ -73,10 +106,57 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn query<'a>(text: &'a str, args: &Args) -> Query<'a> {
-    Query {
+impl Args {
+    fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.format }
+    }
+}
+
+/// Answers one query and prints it; true when something matched. Notes on
+/// how a malformed query was read go to stderr.
+fn answer(
+    reader: &IndexReader,
+    text: &str,
+    qid: Option<&str>,
+    args: &Args,
+    options: &SearchOptions,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    let query = Query {
         text,
         limit: args.limit,
+    };
+    let started = Instant::now();
+    let color = render::stdout_color();
+    if args.group {
+        let results = reader.search_grouped(&query, options)?;
+        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        notes(qid, &results.notes);
+        match args.format() {
+            Format::Json => render::json_grouped(out, text, qid, &results, took_ms)?,
+            Format::Trec => render::trec_grouped(out, qid.unwrap_or("1"), &results)?,
+            Format::Text => render::text_grouped(out, &results, color)?,
+        }
+        Ok(!results.groups.is_empty())
+    } else {
+        let results = reader.search_with(&query, options)?;
+        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        notes(qid, &results.notes);
+        match args.format() {
+            Format::Json => render::json(out, text, qid, &results, took_ms)?,
+            Format::Trec => render::trec(out, qid.unwrap_or("1"), &results)?,
+            Format::Text => render::text(out, &results, color)?,
+        }
+        Ok(!results.hits.is_empty())
+    }
+}
+
+fn notes(qid: Option<&str>, notes: &[String]) {
+    for note in notes {
+        match qid {
+            Some(qid) => eprintln!("search: note: query {qid}: {note}"),
+            None => eprintln!("search: note: {note}"),
+        }
     }
 }
 
@@ -86,6 +166,7 @@ fn run_batch(
     reader: &IndexReader,
     file: &PathBuf,
     args: &Args,
+    options: &SearchOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
     let input: Box<dyn BufRead> = if file.as_os_str() == "-" {
@@ -109,21 +190,19 @@ fn run_batch(
             );
             continue;
         };
-        let started = Instant::now();
-        let results = match reader.search(&query(text, args)) {
-            Ok(results) => results,
+        if args.format() == Format::Text {
+            writeln!(out, "# {qid}\t{text}")?;
+        }
+        match answer(reader, text, Some(qid), args, options, out) {
+            Ok(found) => found_any |= found,
+            Err(err) if common::is_broken_pipe(&err) => return Err(err),
             Err(err) => {
                 eprintln!("search: {}:{}: {err}", file.display(), n + 1);
-                Results::default()
+                // Still one line per query in JSON, so qids stay aligned.
+                if args.format() == Format::Json {
+                    render::json(out, text, Some(qid), &Default::default(), 0.0)?;
+                }
             }
-        };
-        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        found_any |= !results.hits.is_empty();
-        if args.json {
-            render::json(out, text, Some(qid), &results, took_ms)?;
-        } else {
-            writeln!(out, "# {qid}\t{text}")?;
-            render::text(out, &results, render::stdout_color())?;
         }
     }
     Ok(found_any)
