@@ -72,9 +72,14 @@ impl Tally {
 }
 
 /// The bookkeeping of one run against the manifest of the last commit.
+///
+/// Decisions are made against the writer's manifest when there is a writer
+/// (the last commit plus this run's changes, which never touch an entry
+/// before it has been decided on, so no copy is needed), and against the
+/// manifest loaded read-only for `--check`.
 #[derive(Debug)]
 pub struct Sync {
-    /// The manifest of the last commit.
+    /// The manifest of the last commit, for `--check` (empty with a writer).
     old: Manifest,
     /// True when the extractor changed since: no file may be skipped unread.
     reextract: bool,
@@ -96,13 +101,15 @@ pub struct ToRead {
 }
 
 impl Sync {
-    /// Starts a run against `old`, the manifest of the last commit.
-    pub fn new(old: Manifest) -> Sync {
-        let reextract = old.extractor != EXTRACTOR_VERSION;
-        if reextract && !old.articles.is_empty() {
+    /// Starts a run: against the writer's manifest when there is a writer,
+    /// else against `old` (`--check`).
+    pub fn new(writer: Option<&IndexWriter>, old: Manifest) -> Sync {
+        let base = writer.map_or(&old, |w| w.manifest());
+        let reextract = base.extractor != EXTRACTOR_VERSION;
+        if reextract && !base.articles.is_empty() {
             tracing::info!(
                 "the extractor changed ({} -> {EXTRACTOR_VERSION}): reading every source again",
-                old.extractor
+                base.extractor
             );
         }
         Sync {
@@ -118,12 +125,13 @@ impl Sync {
     /// Splits `files` into those that must be read and those whose size and
     /// modification time match the manifest (their articles are unchanged
     /// and they are not read at all).
-    pub fn plan(&mut self, files: Vec<SourceFile>) -> Vec<ToRead> {
+    pub fn plan(&mut self, writer: Option<&IndexWriter>, files: Vec<SourceFile>) -> Vec<ToRead> {
+        let base = writer.map_or(&self.old, |w| w.manifest());
         let mut to_read = Vec::with_capacity(files.len());
         for file in files {
             self.found.insert(file.key.clone());
             let stamp = file.stamp.clone();
-            match self.old.files.get(&file.key) {
+            match base.files.get(&file.key) {
                 Some(old) if !self.reextract && old.same_file(&stamp) => {
                     self.tally.unchanged += old.articles.len();
                     self.seen.extend(old.articles.iter().cloned());
@@ -140,7 +148,8 @@ impl Sync {
         writer: Option<&mut IndexWriter>,
         article: &Article,
     ) -> Result<Change, IndexError> {
-        let change = match self.old.articles.get(&article.id) {
+        let base = writer.as_deref().map_or(&self.old, |w| w.manifest());
+        let change = match base.articles.get(&article.id) {
             None => Change::Added,
             Some(entry) if entry.hash != article.hash => Change::Updated,
             Some(_) => Change::Unchanged,
@@ -166,8 +175,8 @@ impl Sync {
         ids: Vec<String>,
         complete: bool,
     ) -> Result<(), IndexError> {
-        let previous: Vec<String> = self
-            .old
+        let base = writer.as_deref().map_or(&self.old, |w| w.manifest());
+        let previous: Vec<String> = base
             .files
             .get(&read.file.key)
             .map(|s| s.articles.clone())
@@ -215,8 +224,8 @@ impl Sync {
             .iter()
             .map(|r| sources::absolute(r).to_string_lossy().into_owned())
             .collect();
-        let gone: Vec<(String, Vec<String>)> = self
-            .old
+        let base = writer.as_deref().map_or(&self.old, |w| w.manifest());
+        let gone: Vec<(String, Vec<String>)> = base
             .files
             .iter()
             .filter(|(key, _)| !self.found.contains(*key) && roots.iter().any(|r| under(key, r)))
@@ -249,8 +258,8 @@ impl Sync {
         if self.seen.contains(id) {
             return Ok(());
         }
-        let source = self
-            .old
+        let base = writer.as_deref().map_or(&self.old, |w| w.manifest());
+        let source = base
             .articles
             .get(id)
             .map(|e| e.source.clone())

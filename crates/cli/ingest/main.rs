@@ -136,7 +136,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let old = match &writer {
-        Some(w) => w.manifest().clone(),
+        Some(_) => Manifest::default(),
         None if args.check => match Manifest::load(&args.index) {
             Ok(manifest) => manifest,
             Err(IndexError::Missing(_)) => Manifest::default(),
@@ -145,7 +145,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => Manifest::default(),
     };
     tracing::debug!("index opened, manifest read at {:?}", started.elapsed());
-    let mut sync = Sync::new(old);
+    let mut sync = Sync::new(writer.as_ref(), old);
     let to_read = if args.dry_run {
         found
             .files
@@ -156,7 +156,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
             .collect()
     } else {
-        sync.plan(found.files)
+        sync.plan(writer.as_ref(), found.files)
     };
 
     tracing::debug!(

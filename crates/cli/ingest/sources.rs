@@ -57,9 +57,9 @@ pub fn find(roots: &[PathBuf]) -> Found {
 
 fn walk(root: &Path, found: &mut Found) {
     let absolute_root = absolute(root);
+    let first = found.files.len();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
@@ -83,6 +83,10 @@ fn walk(root: &Path, found: &mut Found) {
             }
         }
     }
+    // A stable order (by article id) whatever order the file system lists
+    // entries in; sorting plain strings once is far cheaper than asking the
+    // walker to sort every folder by file name.
+    found.files[first..].sort_unstable_by(|a, b| a.id.cmp(&b.id));
 }
 
 fn add(
@@ -92,19 +96,18 @@ fn add(
     meta: &std::fs::Metadata,
     found: &mut Found,
 ) {
-    match Kind::from_path(path) {
-        Some(kind) => found.files.push(SourceFile {
-            path: path.to_path_buf(),
-            id: article_id(path, base),
-            kind,
-            key: absolute_base
-                .join(path.strip_prefix(base).unwrap_or(path))
-                .to_string_lossy()
-                .into_owned(),
-            stamp: FileStamp::of(meta),
-        }),
-        None => found.skipped.push(path.to_path_buf()),
-    }
+    let Some(kind) = Kind::from_path(path) else {
+        found.skipped.push(path.to_path_buf());
+        return;
+    };
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    found.files.push(SourceFile {
+        path: path.to_path_buf(),
+        id: article_id(rel),
+        kind,
+        key: absolute_base.join(rel).to_string_lossy().into_owned(),
+        stamp: FileStamp::of(meta),
+    });
 }
 
 /// `path` made absolute with its symlinks resolved (as far as it exists),
@@ -120,9 +123,8 @@ pub fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// The path of `path` relative to `base`, with `/` separators.
-fn article_id(path: &Path, base: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
+/// The article id of a path relative to its root: `/`-separated.
+fn article_id(rel: &Path) -> String {
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
@@ -135,13 +137,24 @@ mod tests {
 
     #[test]
     fn ids_are_relative_with_slashes() {
-        assert_eq!(
-            article_id(Path::new("corpus/a/b.md"), Path::new("corpus")),
-            "a/b.md"
-        );
-        assert_eq!(
-            article_id(Path::new("corpus/x.txt"), Path::new("corpus")),
-            "x.txt"
-        );
+        assert_eq!(article_id(Path::new("a/b.md")), "a/b.md");
+        assert_eq!(article_id(Path::new("x.txt")), "x.txt");
+    }
+
+    #[test]
+    fn folders_are_walked_in_id_order_with_keys_and_stamps() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.md", "a/z.txt", "a/y.html", "c.pdf", ".hidden/x.md"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let found = find(&[dir.path().to_path_buf()]);
+        let ids: Vec<&str> = found.files.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["a/y.html", "a/z.txt", "b.md"]);
+        assert_eq!(found.skipped.len(), 1, "c.pdf");
+        let key = &found.files[2].key;
+        assert!(Path::new(key).is_absolute() && key.ends_with("b.md"), "{key}");
+        assert_eq!(found.files[2].stamp.size, 1);
     }
 }
