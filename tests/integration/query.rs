@@ -30,7 +30,7 @@ fn the_example_article_answers_in_the_order_a_reader_expects() {
 
     assert_eq!(case.hit_ids("eczema probiotics")[0], eczema);
     assert_eq!(case.hit_ids("gut skin axis")[0], street);
-    assert_eq!(case.hit_ids("\"leaky gut\""), [street.clone()]);
+    assert_eq!(case.hit_ids("\"leaky gut\""), [street]);
     assert_eq!(case.hit_ids("heading:rosacea"), [id("4-rosacea")]);
     // The Acne section mentions probiotics: excluded; the lead names acne.
     assert_eq!(case.hit_ids("acne -probiotics"), [id("")]);
