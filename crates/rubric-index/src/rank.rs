@@ -597,7 +597,12 @@ impl Compiler<'_> {
                     let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                         continue;
                     };
-                    if candidate == term || found.contains_key(candidate) {
+                    // A char is at most 4 bytes: a cheap bound before the
+                    // edit distance.
+                    if candidate.len().abs_diff(term.len()) > 4 * usize::from(max)
+                        || candidate == term
+                        || found.contains_key(candidate)
+                    {
                         continue;
                     }
                     if let Some(d) = edit_distance(&target, candidate, max) {
@@ -642,11 +647,12 @@ fn free_words(node: &Node) -> Vec<&str> {
 /// Optimal-string-alignment distance (a swap of neighbours counts 1)
 /// between `a` and `b`, or `None` when it is above `max`.
 pub(crate) fn edit_distance(a: &[char], b: &str, max: u8) -> Option<u8> {
-    let b: Vec<char> = b.chars().collect();
     let max = usize::from(max);
-    if a.len().abs_diff(b.len()) > max {
+    // Most of a dictionary fails on length alone: no allocation for those.
+    if a.len().abs_diff(b.chars().count()) > max {
         return None;
     }
+    let b: Vec<char> = b.chars().collect();
     let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for i in 1..=a.len() {
