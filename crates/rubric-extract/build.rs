@@ -22,7 +22,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let roots = [manifest_dir.join("src"), manifest_dir.join("../rubric-core/src")];
+    let roots = [
+        manifest_dir.join("src"),
+        manifest_dir.join("../rubric-core/src"),
+    ];
     let mut files = Vec::new();
     for root in &roots {
         println!("cargo:rerun-if-changed={}", root.display());

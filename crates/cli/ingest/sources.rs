@@ -154,7 +154,10 @@ mod tests {
         assert_eq!(ids, ["a/y.html", "a/z.txt", "b.md"]);
         assert_eq!(found.skipped.len(), 1, "c.pdf");
         let key = &found.files[2].key;
-        assert!(Path::new(key).is_absolute() && key.ends_with("b.md"), "{key}");
+        assert!(
+            Path::new(key).is_absolute() && key.ends_with("b.md"),
+            "{key}"
+        );
         assert_eq!(found.files[2].stamp.size, 1);
     }
 }
