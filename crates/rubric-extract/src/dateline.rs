@@ -52,10 +52,16 @@ const UNITS: &[&str] = &[
 /// "November 12, 2018", "Posted: Fri 6:45 PM, Feb 16, 2018 |",
 /// "- 18 Nov 2019, 19:09", "First Published on Nov 20, 2019 01:38 pm".
 pub(crate) fn is_dateline(line: &str) -> bool {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    if words.is_empty() || words.len() > MAX_WORDS || ends_sentence(line) {
+    // Every date shape has a digit; and count no further than one word past
+    // the limit: most lines are prose.
+    if !line.bytes().any(|b| b.is_ascii_digit()) {
         return false;
     }
+    let count = line.split_whitespace().take(MAX_WORDS + 1).count();
+    if count == 0 || count > MAX_WORDS || ends_sentence(line) {
+        return false;
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
     has_date(&words)
 }
 

@@ -1052,21 +1052,38 @@ fn inner_anchor(heading: ElementRef<'_>) -> Option<String> {
     })
 }
 
-/// Runs of whitespace become one space; zero-width characters go.
+/// Runs of whitespace become one space; zero-width characters go. One pass,
+/// the same as `clean(s).split_whitespace()` joined with spaces.
 fn collapse(s: &str) -> String {
-    clean(s).split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if is_zero_width(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{00ad}' | '\u{feff}'
+    )
 }
 
 /// Drops zero-width spaces, joiners and soft hyphens.
 fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{00ad}' | '\u{feff}'
-            )
-        })
-        .collect()
+    s.chars().filter(|&c| !is_zero_width(c)).collect()
 }
 
 #[cfg(test)]

@@ -148,19 +148,16 @@ pub(super) fn verdict(el: &Element) -> Verdict {
     if DROP_TAGS.contains(&el.name()) {
         return Verdict::Furniture;
     }
-    if let Some(role) = el.attr("role") {
-        let role = role.trim().to_ascii_lowercase();
-        if DROP_ROLES.contains(&role.as_str()) {
+    if let Some(role) = attr(el, "role") {
+        let role = role.trim();
+        if DROP_ROLES.iter().any(|r| r.eq_ignore_ascii_case(role)) {
             return Verdict::Furniture;
         }
     }
     if is_hidden(el) {
         return Verdict::Furniture;
     }
-    let marked = el
-        .classes()
-        .chain(el.id())
-        .any(|name| tokens(name).any(|t| DROP_TOKENS.contains(&t.as_str())));
+    let marked = classes(el).chain(id(el)).any(has_drop_token);
     if marked {
         Verdict::Marked
     } else {
@@ -169,16 +166,13 @@ pub(super) fn verdict(el: &Element) -> Verdict {
 }
 
 fn is_hidden(el: &Element) -> bool {
-    if el.attr("hidden").is_some() {
+    if attr(el, "hidden").is_some() {
         return true;
     }
-    if el
-        .attr("aria-hidden")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-    {
+    if attr(el, "aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
         return true;
     }
-    if let Some(style) = el.attr("style") {
+    if let Some(style) = attr(el, "style") {
         let style: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -188,7 +182,90 @@ fn is_hidden(el: &Element) -> bool {
             return true;
         }
     }
-    el.classes().any(|c| HIDDEN_CLASSES.contains(&c))
+    classes(el).any(|c| HIDDEN_CLASSES.contains(&c))
+}
+
+// The attribute look-ups below scan the element's few attributes in place:
+// `Element::attr` interns the name first, which cost more than the scan.
+
+/// The value of the plain (no namespace) attribute `name`, as
+/// [`Element::attr`] gives it.
+fn attr<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
+    el.attrs
+        .iter()
+        .find(|(q, _)| q.prefix.is_none() && q.ns.is_empty() && &*q.local == name)
+        .map(|(_, value)| &**value)
+}
+
+/// The element's id, as [`Element::id`] gives it.
+fn id(el: &Element) -> Option<&str> {
+    el.attrs
+        .iter()
+        .find(|(q, _)| &*q.local == "id")
+        .map(|(_, value)| &**value)
+}
+
+/// The element's class names, as [`Element::classes`] gives them (perhaps
+/// with repeats, which no caller minds).
+fn classes(el: &Element) -> impl Iterator<Item = &str> {
+    el.attrs
+        .iter()
+        .filter(|(q, _)| &*q.local == "class")
+        .flat_map(|(_, value)| value.split_ascii_whitespace())
+}
+
+/// [`DROP_TOKENS`] as sorted bytes, for binary search.
+fn drop_tokens_sorted() -> &'static [&'static [u8]] {
+    static SORTED: std::sync::OnceLock<Vec<&'static [u8]>> = std::sync::OnceLock::new();
+    SORTED.get_or_init(|| {
+        let mut sorted: Vec<&'static [u8]> = DROP_TOKENS.iter().map(|t| t.as_bytes()).collect();
+        sorted.sort_unstable();
+        sorted
+    })
+}
+
+/// True when one of the [`tokens`] of `name` is in [`DROP_TOKENS`]; for an
+/// ASCII name, without allocating.
+fn has_drop_token(name: &str) -> bool {
+    if !name.is_ascii() {
+        return tokens(name).any(|t| DROP_TOKENS.contains(&t.as_str()));
+    }
+    let is_drop = |t: &str| {
+        // Lower-case into a stack buffer, then a binary search; no drop
+        // token is longer than the buffer.
+        let mut buf = [0u8; 16];
+        let Some(lower) = buf.get_mut(..t.len()) else {
+            return false;
+        };
+        lower.copy_from_slice(t.as_bytes());
+        lower.make_ascii_lowercase();
+        drop_tokens_sorted().binary_search(&&*lower).is_ok()
+    };
+    let bytes = name.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut prev_lower = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            if let Some(s) = start.take()
+                && is_drop(&name[s..i])
+            {
+                return true;
+            }
+            continue;
+        }
+        match start {
+            None => start = Some(i),
+            Some(s) if b.is_ascii_uppercase() && prev_lower => {
+                if is_drop(&name[s..i]) {
+                    return true;
+                }
+                start = Some(i);
+            }
+            Some(_) => {}
+        }
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+    }
+    start.is_some_and(|s| is_drop(&name[s..]))
 }
 
 /// The lower-case tokens of a class or id: runs of letters and digits, with
@@ -222,6 +299,41 @@ mod tests {
 
     fn toks(s: &str) -> Vec<String> {
         tokens(s).collect()
+    }
+
+    #[test]
+    fn ascii_token_check_agrees_with_tokens() {
+        let names = [
+            "post-sidebar_left",
+            "relatedLinks",
+            "HTMLContent",
+            "header-image",
+            "masthead",
+            "ad",
+            "siteNav",
+            "navBar",
+            "x-AD-slot",
+            "shareBAR",
+            "aNav",
+            "a1Nav",
+            "ADS",
+            "comments2",
+            "nav-",
+            "--",
+            "",
+            "main-content",
+            "SocialMedia",
+            "sidebarLeft",
+        ];
+        for name in names {
+            let slow = tokens(name).any(|t| DROP_TOKENS.contains(&t.as_str()));
+            assert_eq!(has_drop_token(name), slow, "{name}");
+        }
+    }
+
+    #[test]
+    fn drop_tokens_fit_the_lookup_buffer() {
+        assert!(DROP_TOKENS.iter().all(|t| t.len() <= 16 && t.is_ascii()));
     }
 
     #[test]
