@@ -42,6 +42,7 @@ mod bm25f;
 mod directory;
 mod error;
 mod manifest;
+mod outline;
 mod query;
 mod rank;
 mod schema;
@@ -51,6 +52,7 @@ mod writer;
 
 pub use error::IndexError;
 pub use manifest::{ArticleEntry, FileStamp, Manifest};
+pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineReader, OutlineSection};
 pub use rank::Ranking;
 pub use schema::{ANALYZER, SCHEMA_VERSION};
 pub use search::{
