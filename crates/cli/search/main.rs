@@ -17,6 +17,7 @@ use rubric_index::{IndexReader, Query, SearchOptions};
 #[path = "../common.rs"]
 mod common;
 mod render;
+mod serve;
 
 /// Searches the section index and prints the best sections first.
 ///
@@ -28,7 +29,7 @@ mod render;
 #[command(name = "search", version, about)]
 struct Args {
     /// The query (several arguments are joined with spaces).
-    #[arg(required_unless_present = "queries")]
+    #[arg(required_unless_present_any = ["queries", "serve"])]
     query: Vec<String>,
     /// Index folder to read.
     #[arg(long, default_value = "index")]
@@ -59,6 +60,16 @@ struct Args {
     /// Answer each `qid<TAB>query` line of FILE (`-` for stdin), one result per line.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     queries: Option<PathBuf>,
+    /// Serve the index over HTTP at ADDR (default 127.0.0.1:7700): the JSON
+    /// API (/search, /articles/{id}, /health) and a search page at /.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, require_equals = false,
+          default_missing_value = serve::DEFAULT_ADDR, conflicts_with_all = ["query", "queries"],
+          help_heading = "Server")]
+    serve: Option<std::net::SocketAddr>,
+    /// With --serve: let pages from ORIGIN (or `*`, any) call the API; no CORS headers without it.
+    #[arg(long, value_name = "ORIGIN", requires = "serve", help_heading = "Server",
+          value_parser = serve::parse_origin)]
+    cors: Option<hyper::header::HeaderValue>,
     #[command(flatten)]
     verbosity: common::Verbosity,
 }
@@ -81,6 +92,14 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(addr) = args.serve {
+        return serve::run(serve::Config {
+            addr,
+            index: args.index,
+            cors: args.cors,
+            limits: serve::Limits::default(),
+        });
+    }
     let reader = IndexReader::open(&args.index)
         .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
     let options = SearchOptions {
