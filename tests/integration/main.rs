@@ -3,9 +3,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod browser;
 mod harness;
 mod incremental;
 mod ingest;
 mod query;
 mod search;
+mod serve;
 mod web;

@@ -1,0 +1,383 @@
+//! The search page in headless Chromium: type a query, see the Eczema
+//! section first, move with ↑/↓, follow its link with Enter to the right
+//! anchor on the article's page, and check that a stored `<script>` payload
+//! shows as text. Screenshots go to `target/test-artifacts/`.
+//!
+//! Chromium is driven with the DevTools protocol over a pipe
+//! (`--remote-debugging-pipe`: JSON messages ending in NUL on fds 3 and 4,
+//! which `sh` maps to the child's stdin and stdout), so the test needs no
+//! WebDriver, no npm and no WebSocket crate. The article's page is served by
+//! `rubric-test-site` on 127.0.0.1; nothing leaves the machine. With no
+//! browser on the machine the test prints a visible SKIPPED line and passes
+//! (`.ci/run` installs Debian's `chromium`, so CI runs it).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use rubric_test_site::{Reply, Site};
+use serde_json::{Value, json};
+
+use crate::harness::{Case, repo};
+use crate::serve::Server;
+
+/// The browser to use: `$RUBRIC_CHROMIUM`, else the first of the usual
+/// names on `PATH`.
+fn find_browser() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("RUBRIC_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    for name in ["chromium", "chromium-browser", "google-chrome", "chrome"] {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// A headless Chromium and its DevTools pipe, attached to one page.
+struct Browser {
+    child: Child,
+    input: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: u64,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn launch(binary: &PathBuf) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(r#"exec "$0" "$@" 3<&0 4>&1 0</dev/null 1>/dev/null"#)
+            .arg(binary)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--hide-scrollbars",
+                "--window-size=900,760",
+                "--remote-debugging-pipe",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromium");
+        let input = child.stdin.take().unwrap();
+        let output = child.stdout.take().unwrap();
+        let (send, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(output);
+            let mut buf = Vec::new();
+            while let Ok(n) = reader.read_until(0, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                buf.pop_if(|b| *b == 0);
+                if let Ok(value) = serde_json::from_slice::<Value>(&buf)
+                    && send.send(value).is_err()
+                {
+                    break;
+                }
+                buf.clear();
+            }
+        });
+        let mut browser = Browser {
+            child,
+            input,
+            messages,
+            next_id: 0,
+            session: String::new(),
+            _profile: profile,
+        };
+        let target = browser.call("Target.createTarget", json!({"url": "about:blank"}));
+        let attached = browser.call(
+            "Target.attachToTarget",
+            json!({"targetId": target["targetId"], "flatten": true}),
+        );
+        browser.session = attached["sessionId"].as_str().unwrap().to_string();
+        browser.page("Page.enable", json!({}));
+        browser.page("Runtime.enable", json!({}));
+        browser
+    }
+
+    /// Sends a command (to the page's session when `session` is set) and
+    /// waits for its result; events in between are dropped.
+    fn send(&mut self, method: &str, params: Value, session: Option<String>) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({"id": id, "method": method, "params": params});
+        if let Some(session) = session {
+            message["sessionId"] = json!(session);
+        }
+        let mut bytes = serde_json::to_vec(&message).unwrap();
+        bytes.push(0);
+        self.input.write_all(&bytes).expect("write to chromium");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.messages.recv_timeout(left) {
+                Ok(reply) if reply["id"] == id => {
+                    if let Some(error) = reply.get("error") {
+                        panic!("{method}: {error}");
+                    }
+                    return reply["result"].clone();
+                }
+                Ok(_) => continue,
+                Err(RecvTimeoutError::Timeout) => panic!("{method}: no answer in 30 s"),
+                Err(RecvTimeoutError::Disconnected) => panic!("{method}: chromium went away"),
+            }
+        }
+    }
+
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.send(method, params, None)
+    }
+
+    fn page(&mut self, method: &str, params: Value) -> Value {
+        let session = self.session.clone();
+        self.send(method, params, Some(session))
+    }
+
+    /// The value of a JavaScript expression in the page.
+    fn eval(&mut self, expression: &str) -> Value {
+        let result = self.page(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
+        );
+        if let Some(exception) = result.get("exceptionDetails") {
+            panic!("{expression}: {exception}");
+        }
+        result["result"]["value"].clone()
+    }
+
+    /// Waits (at most 10 s) until `expression` is true.
+    fn wait_for(&mut self, expression: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.eval(expression) != json!(true) {
+            assert!(
+                Instant::now() < deadline,
+                "waited 10 s for {expression}; page: {}",
+                self.eval("document.body ? document.body.innerText : location.href")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn navigate(&mut self, url: &str) {
+        self.page("Page.navigate", json!({"url": url}));
+        let want = serde_json::to_string(url).unwrap();
+        self.wait_for(&format!(
+            "location.href.startsWith({want}) && document.readyState === 'complete'"
+        ));
+    }
+
+    fn key(&mut self, key: &str, code: u32) {
+        for kind in ["rawKeyDown", "keyUp"] {
+            self.page(
+                "Input.dispatchKeyEvent",
+                json!({"type": kind, "key": key, "code": key,
+                       "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code}),
+            );
+        }
+    }
+
+    /// Saves a PNG screenshot of the page to `path`.
+    fn screenshot(&mut self, path: &PathBuf) {
+        let shot = self.page("Page.captureScreenshot", json!({"format": "png"}));
+        let png = base64_decode(shot["data"].as_str().unwrap());
+        assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => panic!("not base64: {c}"),
+    };
+    let clean: Vec<u8> = text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .collect();
+    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+    for chunk in clean.chunks(4) {
+        let mut n: u32 = 0;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= u32::from(value(*c)) << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    out
+}
+
+/// `target/test-artifacts/NAME`.
+fn artifact(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("test-artifacts")
+        .join(name)
+}
+
+#[test]
+fn the_search_page_finds_links_and_escapes_in_a_real_browser() {
+    let Some(binary) = find_browser() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the_search_page_finds_links_and_escapes_in_a_real_browser: \
+             no chromium on PATH (apt-get install chromium, or set RUBRIC_CHROMIUM)"
+        );
+        return;
+    };
+    // The article's own page, where a hit's link must land.
+    let site = Site::start();
+    site.route(
+        "/gut-skin-axis.html",
+        Reply::html(
+            "<h1>Gut skin axis</h1><h2 id=\"skin-conditions-linked-to-gut-health\">Skin</h2>\
+             <h3 id=\"2-eczema-atopic-dermatitis\">2. Eczema (Atopic Dermatitis)</h3><p>…</p>",
+        ),
+    );
+    let case = Case::new();
+    let body = std::fs::read_to_string(repo().join("corpus").join("gut-skin-axis.txt")).unwrap();
+    let records = [
+        json!({"id": "gut-skin-axis", "title": "Gut skin axis",
+               "url": site.url("/gut-skin-axis.html"), "text": body}),
+        json!({"id": "payload", "title": "<script>window.pwned=2</script><img src=x onerror=\"window.pwned=1\">Payloads",
+               "text": "A zebrafish note with <script>window.pwned=3</script> inside.\n"}),
+    ];
+    let lines: Vec<String> = records.iter().map(Value::to_string).collect();
+    let file = case.write("articles.jsonl", lines.join("\n") + "\n");
+    case.ingest(&[file.to_str().unwrap()]).expect_code(0);
+    let server = Server::start(&case, &[]);
+    let mut browser = Browser::launch(&binary);
+
+    // Type a query: results as you type, the Eczema section first.
+    browser.navigate(&server.url("/"));
+    browser.eval("document.getElementById('q').focus()");
+    browser.page("Input.insertText", json!({"text": "eczema probiotics"}));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 1");
+    let first = browser.eval(
+        "(() => { const a = document.querySelector('#results li.hit a');
+                  return { heading: a.querySelector('.heading').textContent,
+                           trail: a.querySelector('.trail').textContent,
+                           marks: a.querySelectorAll('.snippet mark').length,
+                           href: a.href }; })()",
+    );
+    assert_eq!(first["heading"], "2. Eczema (Atopic Dermatitis)", "{first}");
+    assert_eq!(
+        first["trail"], "Gut skin axis›Skin Conditions Linked to Gut Health",
+        "{first}"
+    );
+    assert!(first["marks"].as_u64().unwrap() >= 1, "{first}");
+    let expected_link = site.url("/gut-skin-axis.html#2-eczema-atopic-dermatitis");
+    assert_eq!(first["href"], expected_link.as_str());
+    // The query is kept in the URL.
+    browser.wait_for("new URLSearchParams(location.search).get('q') === 'eczema probiotics'");
+    browser.screenshot(&artifact("search-page.png"));
+
+    // ↓ moves the selection, ↑ brings it back, Enter follows the link.
+    let selected = "document.querySelector('#results li[aria-selected=true]').id";
+    assert_eq!(browser.eval(selected), "hit-0");
+    browser.key("ArrowDown", 40);
+    assert_eq!(browser.eval(selected), "hit-1");
+    browser.key("ArrowUp", 38);
+    assert_eq!(browser.eval(selected), "hit-0");
+    browser.key("Enter", 13);
+    let landed = serde_json::to_string(&expected_link).unwrap();
+    browser.wait_for(&format!(
+        "location.href === {landed} && document.readyState === 'complete'"
+    ));
+    assert_eq!(
+        browser.eval("document.getElementById('2-eczema-atopic-dermatitis').textContent"),
+        "2. Eczema (Atopic Dermatitis)"
+    );
+
+    // A query in the URL searches on load; markup from the index is text.
+    browser.navigate(&server.url("/?q=zebrafish"));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    let shown = browser.eval(
+        "(() => { const r = document.getElementById('results');
+                  return { text: r.textContent,
+                           scripts: r.querySelectorAll('script').length,
+                           images: r.querySelectorAll('img').length,
+                           pwned: typeof window.pwned }; })()",
+    );
+    let text = shown["text"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "<script>window.pwned=2</script><img src=x onerror=\"window.pwned=1\">Payloads"
+        ),
+        "the title: {shown}"
+    );
+    assert!(
+        text.contains("<script>window.pwned=3</script>"),
+        "the snippet: {shown}"
+    );
+    assert_eq!(shown["scripts"], 0, "{shown}");
+    assert_eq!(shown["images"], 0, "{shown}");
+    assert_eq!(shown["pwned"], "undefined", "{shown}");
+    browser.screenshot(&artifact("search-page-escaped.png"));
+
+    // No results: a clear message. On a phone, in dark mode: still readable.
+    browser.navigate(&server.url("/?q=zzyzxqq"));
+    browser.wait_for("!document.getElementById('empty').hidden");
+    assert!(
+        browser
+            .eval("document.getElementById('empty').innerText")
+            .as_str()
+            .unwrap()
+            .contains("No sections match “zzyzxqq”")
+    );
+    browser.page(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 390, "height": 760, "deviceScaleFactor": 1, "mobile": true}),
+    );
+    browser.page(
+        "Emulation.setEmulatedMedia",
+        json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]}),
+    );
+    browser.navigate(&server.url("/?q=gut+skin"));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    assert_eq!(
+        browser.eval("document.documentElement.scrollWidth <= window.innerWidth"),
+        true,
+        "no sideways scrolling on a phone"
+    );
+    assert_eq!(
+        browser.eval("getComputedStyle(document.body).backgroundColor"),
+        "rgb(18, 19, 22)",
+        "dark mode"
+    );
+    browser.screenshot(&artifact("search-page-phone-dark.png"));
+}
