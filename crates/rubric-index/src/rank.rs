@@ -30,6 +30,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
+
 use crate::bm25f::Bm25fQuery;
 use crate::query::{FilterKey, Node, Occur, Scope};
 use crate::schema::{self, Fields};
@@ -582,7 +584,7 @@ impl Compiler<'_> {
         if let Some(found) = self.fuzzy_cache.get(term) {
             return found.clone();
         }
-        let target: Vec<char> = term.chars().collect();
+        let dfa = levenshtein_builder(max).build_dfa(term);
         let mut found: BTreeMap<String, u8> = BTreeMap::new();
         let f = self.fields;
         for segment in self.searcher.segment_readers() {
@@ -590,22 +592,21 @@ impl Compiler<'_> {
                 let Ok(inverted) = segment.inverted_index(field) else {
                     continue;
                 };
-                let Ok(mut stream) = inverted.terms().stream() else {
+                // Walk only the terms the automaton accepts, not the whole
+                // dictionary.
+                let Ok(mut stream) = inverted.terms().search(Lev(&dfa)).into_stream() else {
                     continue;
                 };
                 while stream.advance() {
                     let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                         continue;
                     };
-                    // A char is at most 4 bytes: a cheap bound before the
-                    // edit distance.
-                    if candidate.len().abs_diff(term.len()) > 4 * usize::from(max)
-                        || candidate == term
-                        || found.contains_key(candidate)
-                    {
+                    if candidate == term || found.contains_key(candidate) {
                         continue;
                     }
-                    if let Some(d) = edit_distance(&target, candidate, max) {
+                    if let Distance::Exact(d) = dfa.eval(candidate)
+                        && d > 0
+                    {
                         found.insert(candidate.to_string(), d);
                     }
                 }
@@ -616,6 +617,38 @@ impl Compiler<'_> {
         found.truncate(5);
         self.fuzzy_cache.insert(term.to_string(), found.clone());
         found
+    }
+}
+
+/// Levenshtein automaton builders (with transpositions) for distances 1
+/// and 2, built once per process: building one takes a few milliseconds.
+fn levenshtein_builder(max: u8) -> &'static LevenshteinAutomatonBuilder {
+    static ONE: std::sync::OnceLock<LevenshteinAutomatonBuilder> = std::sync::OnceLock::new();
+    static TWO: std::sync::OnceLock<LevenshteinAutomatonBuilder> = std::sync::OnceLock::new();
+    let cell = if max <= 1 { &ONE } else { &TWO };
+    cell.get_or_init(|| LevenshteinAutomatonBuilder::new(max.min(2), true))
+}
+
+/// A Levenshtein DFA as an automaton over a term dictionary.
+struct Lev<'a>(&'a DFA);
+
+impl tantivy_fst::Automaton for Lev<'_> {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
     }
 }
 
@@ -644,44 +677,16 @@ fn free_words(node: &Node) -> Vec<&str> {
     }
 }
 
-/// Optimal-string-alignment distance (a swap of neighbours counts 1)
-/// between `a` and `b`, or `None` when it is above `max`.
-pub(crate) fn edit_distance(a: &[char], b: &str, max: u8) -> Option<u8> {
-    let max = usize::from(max);
-    // Most of a dictionary fails on length alone: no allocation for those.
-    if a.len().abs_diff(b.chars().count()) > max {
-        return None;
-    }
-    let b: Vec<char> = b.chars().collect();
-    let mut before: Vec<usize> = Vec::new();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut row = vec![i; b.len() + 1];
-        let mut best = row[0];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(before[j - 2] + 1);
-            }
-            row[j] = d;
-            best = best.min(d);
-        }
-        if best > max {
-            return None;
-        }
-        before = std::mem::replace(&mut prev, row);
-    }
-    let d = prev[b.len()];
-    (d <= max).then(|| u8::try_from(d).unwrap_or(u8::MAX))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Distance by the Levenshtein automaton (a swap of neighbours counts 1).
     fn distance(a: &str, b: &str, max: u8) -> Option<u8> {
-        edit_distance(&a.chars().collect::<Vec<_>>(), b, max)
+        match levenshtein_builder(max).build_dfa(a).eval(b) {
+            Distance::Exact(d) if d <= max => Some(d),
+            _ => None,
+        }
     }
 
     #[test]
