@@ -20,3 +20,8 @@ lint:
 # Everything CI runs (the same steps as .ci/run).
 ci:
     bash .ci/run
+
+# The benchmark suite (linux-doc corpora, tantivy-cli and Pagefind floor):
+# prints one table, writes target/bench/results-<date>.json.
+bench *ARGS:
+    bash bench/run {{ARGS}}
