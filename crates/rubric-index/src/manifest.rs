@@ -8,11 +8,16 @@
 //! tell CI whether the index is stale (`--check`).
 //!
 //! Atomicity: the manifest is written to its own file
-//! (`rubric-manifest-HASH.json`, temp file + fsync + rename) *before* the
+//! (`rubric-manifest-HASH.bin`, temp file + fsync + rename) *before* the
 //! Tantivy commit, and the commit's payload names that file. A run killed
 //! at any point leaves the last commit naming the last manifest, so the two
 //! can never disagree; a file written by a run that never committed is an
 //! orphan that the next commit removes. `search` never reads the manifest.
+//!
+//! Encoding: postcard (compact binary serde). The manifest is read on every
+//! run, including the no-op re-run CI does on each push, and parsing it as
+//! JSON was the largest part of that run; manifests written as JSON by
+//! earlier builds are still read.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -56,13 +61,13 @@ pub struct ArticleEntry {
     /// The article's content hash.
     pub hash: String,
     /// When it was fetched (RFC 3339), for web sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub fetched_at: Option<String>,
     /// The HTTP `ETag` it was served with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub etag: Option<String>,
     /// The HTTP `Last-Modified` it was served with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub last_modified: Option<String>,
 }
 
@@ -133,16 +138,20 @@ pub(crate) fn load_committed(index: &tantivy::Index, dir: &Path) -> Result<Manif
     }
     let path = dir.join(&name);
     let bytes = fs::read(&path).map_err(|e| IndexError::io(path.display(), e))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| IndexError::io(path.display(), std::io::Error::other(e)))
+    let bad = |e: String| IndexError::io(path.display(), std::io::Error::other(e));
+    if name.ends_with(".json") {
+        serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))
+    } else {
+        postcard::from_bytes(&bytes).map_err(|e| bad(e.to_string()))
+    }
 }
 
 /// Writes `manifest` durably to its own file in `dir` and returns the
 /// commit payload that names it.
 pub(crate) fn write(dir: &Path, manifest: &Manifest) -> Result<String, IndexError> {
-    let body = serde_json::to_vec(manifest)
+    let body = postcard::to_stdvec(manifest)
         .map_err(|e| IndexError::io(dir.display(), std::io::Error::other(e)))?;
-    let name = format!("{PREFIX}{}.json", &blake3::hash(&body).to_hex()[..16]);
+    let name = format!("{PREFIX}{}.bin", &blake3::hash(&body).to_hex()[..16]);
     let target = dir.join(&name);
     let tmp = dir.join(format!("{name}.tmp"));
     let io = |path: &Path, e| IndexError::io(path.display(), e);
@@ -180,5 +189,64 @@ pub(crate) fn remove_others(dir: &Path, payload: &str) {
 }
 
 fn is_manifest_name(name: &str) -> bool {
-    name.starts_with(PREFIX) && name.ends_with(".json") && !name.contains(['/', '\\'])
+    name.starts_with(PREFIX)
+        && (name.ends_with(".bin") || name.ends_with(".json"))
+        && !name.contains(['/', '\\'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Manifest {
+        let mut m = Manifest {
+            extractor: "0.1.0+abc".into(),
+            ..Manifest::default()
+        };
+        m.articles.insert(
+            "a.md".into(),
+            ArticleEntry {
+                source: "docs/a.md".into(),
+                hash: "h".repeat(64),
+                etag: Some("\"x\"".into()),
+                ..ArticleEntry::default()
+            },
+        );
+        m.files.insert(
+            "/abs/docs/a.md".into(),
+            FileStamp {
+                size: 10,
+                mtime_ns: 1_700_000_000_123_456_789,
+                articles: vec!["a.md".into()],
+            },
+        );
+        m
+    }
+
+    #[test]
+    fn written_manifests_read_back_and_old_json_ones_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let payload = write(dir.path(), &sample()).unwrap();
+        let name = serde_json::from_str::<Payload>(&payload).unwrap().manifest;
+        assert!(name.ends_with(".bin") && is_manifest_name(&name), "{name}");
+        let bytes = fs::read(dir.path().join(&name)).unwrap();
+        assert_eq!(postcard::from_bytes::<Manifest>(&bytes).unwrap(), sample());
+        let json = serde_json::to_vec(&sample()).unwrap();
+        assert_eq!(serde_json::from_slice::<Manifest>(&json).unwrap(), sample());
+    }
+
+    #[test]
+    fn other_manifests_are_removed_after_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = write(dir.path(), &Manifest::default()).unwrap();
+        let new = write(dir.path(), &sample()).unwrap();
+        assert_ne!(old, new);
+        remove_others(dir.path(), &new);
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let keep = serde_json::from_str::<Payload>(&new).unwrap().manifest;
+        assert_eq!(left, [keep]);
+    }
 }
