@@ -224,3 +224,18 @@ fn the_default_corpus_is_read_when_no_source_is_given() {
         search.stdout
     );
 }
+
+#[test]
+fn an_article_with_nothing_to_index_is_skipped_not_failed() {
+    let case = Case::new();
+    case.write(
+        "docs/toc.html",
+        "<html><head><title>Contents</title></head><body><h1>Contents</h1></body></html>",
+    );
+    case.write("docs/real.md", "# Real\n\n## Part\n\nSome words here.\n");
+    let run = case.ingest(&["--json", "docs"]).expect_code(0);
+    let summary = run.json();
+    assert_eq!(summary["skipped"], 1);
+    assert_eq!(summary["failed"], 0);
+    assert_eq!(case.hit_ids("words"), ["real.md#part"]);
+}

@@ -80,7 +80,7 @@ struct Summary {
     updated: usize,
     unchanged: usize,
     pruned: usize,
-    /// Files of no known format.
+    /// Files of no known format, and articles with no text to index.
     skipped: usize,
     /// Sources (files or records) that could not be read or extracted.
     failed: usize,
@@ -196,6 +196,13 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         for result in articles {
             let article = match result {
                 Ok(article) => article,
+                // A page with nothing to index (a table of contents, a
+                // title alone) is passed over, not a failure.
+                Err(err @ rubric_extract::ExtractError::Empty { .. }) => {
+                    tracing::info!("{err}: skipped");
+                    summary.skipped += 1;
+                    continue;
+                }
                 Err(err) => {
                     progress.suspend(|| print_source_error(&anyhow::Error::new(err)));
                     summary.failed += 1;
