@@ -40,7 +40,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use rubric_index::{IndexError, IndexReader, Manifest, OutlineReader, Query, SearchOptions};
+use rubric_index::{IndexError, IndexReader, Manifest, Query, SearchOptions};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -249,17 +249,15 @@ async fn shutdown_signal() {
 // ---------------------------------------------------------------------------
 // Readers and reloading
 
-/// The readers of one opening of the index.
+/// The reader of one opening of the index.
 struct Readers {
     search: IndexReader,
-    outlines: OutlineReader,
 }
 
 impl Readers {
     fn open(dir: &Path) -> Result<Readers, IndexError> {
         Ok(Readers {
             search: IndexReader::open(dir)?,
-            outlines: OutlineReader::open(dir)?,
         })
     }
 }
@@ -312,11 +310,7 @@ fn refresh(shared: &Shared) {
         return;
     }
     let readers = current(shared);
-    if let Err(err) = readers
-        .search
-        .reload()
-        .and_then(|()| readers.outlines.reload())
-    {
+    if let Err(err) = readers.search.reload() {
         debug!("reload failed ({err}); reopening the index");
         match Readers::open(dir) {
             Ok(new) => *write_lock(&shared.readers) = Arc::new(new),
@@ -613,7 +607,7 @@ async fn article(shared: &Shared, raw_id: &str, params: &Params) -> Response<Bod
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
     run_blocking(shared, move |readers| {
-        Ok(match readers.outlines.article(&id, with_text)? {
+        Ok(match readers.search.outline(&id, with_text)? {
             Some(outline) => json_response(StatusCode::OK, &outline),
             None => error(
                 StatusCode::NOT_FOUND,

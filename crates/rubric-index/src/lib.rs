@@ -52,7 +52,7 @@ mod writer;
 
 pub use error::IndexError;
 pub use manifest::{ArticleEntry, FileStamp, Manifest};
-pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineReader, OutlineSection};
+pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineSection};
 pub use rank::Ranking;
 pub use schema::{ANALYZER, SCHEMA_VERSION};
 pub use search::{

@@ -1,23 +1,19 @@
-//! [`OutlineReader`]: one article's outline, read back from the index — its
-//! sections in document order with their anchors, headings, levels, paths
-//! and links, and their text only when asked.
+//! [`IndexReader::outline`]: one article's outline, read back from the
+//! index — its sections in document order with their anchors, headings,
+//! levels, paths and links, and their text only when asked.
 //!
 //! It looks an article up by its raw `article` field (a term query, no
-//! analysis, no scoring) and orders the sections by their stored ordinal. It
-//! does not rank or search text: that is [`crate::IndexReader`]'s. Like that
-//! reader it takes no lock and sees the commit that was last when it was
-//! opened or reloaded, so it works while a writer runs.
-
-use std::path::Path;
+//! analysis, no scoring) and orders the sections by their stored ordinal;
+//! ranking and text search live in `search`. It reads the reader's current
+//! commit, so it works while a writer runs.
 
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{ReloadPolicy, TantivyDocument, Term};
+use tantivy::{TantivyDocument, Term};
 
-use crate::IndexError;
-use crate::schema::{self, Fields};
+use crate::{IndexError, IndexReader};
 
 /// At most this many sections of one article are returned (an article with
 /// more is cut, and [`Outline::truncated`] says so).
@@ -67,49 +63,10 @@ pub struct OutlineSection {
     pub text: Option<String>,
 }
 
-/// An open index for reading outlines.
-pub struct OutlineReader {
-    reader: tantivy::IndexReader,
-    fields: Fields,
-    path: String,
-}
-
-impl std::fmt::Debug for OutlineReader {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutlineReader")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
-    }
-}
-
-impl OutlineReader {
-    /// Opens the index at `dir`, with the same checks as
-    /// [`crate::IndexReader::open`].
-    pub fn open(dir: &Path) -> Result<OutlineReader, IndexError> {
-        let (index, fields) = schema::open(dir)?;
-        let path = dir.display().to_string();
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|e| IndexError::tantivy(&path, e))?;
-        Ok(OutlineReader {
-            reader,
-            fields,
-            path,
-        })
-    }
-
-    /// Picks up the latest commit.
-    pub fn reload(&self) -> Result<(), IndexError> {
-        self.reader
-            .reload()
-            .map_err(|e| IndexError::tantivy(&self.path, e))
-    }
-
+impl IndexReader {
     /// The outline of the article `id`, or `None` when the index has no
     /// such article. With `with_text`, each section carries its text.
-    pub fn article(&self, id: &str, with_text: bool) -> Result<Option<Outline>, IndexError> {
+    pub fn outline(&self, id: &str, with_text: bool) -> Result<Option<Outline>, IndexError> {
         let searcher = self.reader.searcher();
         let err = |e| IndexError::tantivy(&self.path, e);
         let query = TermQuery::new(
@@ -177,8 +134,7 @@ impl OutlineReader {
 mod tests {
     use rubric_core::{Article, Format, SectionBuilder};
 
-    use super::*;
-    use crate::IndexWriter;
+    use crate::{IndexReader, IndexWriter};
 
     fn article(id: &str, headings: &[&str]) -> Article {
         let mut outline = SectionBuilder::new();
@@ -208,9 +164,9 @@ mod tests {
             .expect("upsert");
         writer.commit().expect("commit");
 
-        let reader = OutlineReader::open(dir.path()).expect("open");
+        let reader = IndexReader::open(dir.path()).expect("open");
         let outline = reader
-            .article("skin.md", false)
+            .outline("skin.md", false)
             .expect("read")
             .expect("found");
         let headings: Vec<_> = outline.sections.iter().map(|s| s.heading.clone()).collect();
@@ -229,10 +185,10 @@ mod tests {
         assert!(!outline.truncated);
 
         let with_text = reader
-            .article("skin.md", true)
+            .outline("skin.md", true)
             .expect("read")
             .expect("found");
         assert_eq!(with_text.sections[2].text.as_deref(), Some("About Acne."));
-        assert_eq!(reader.article("nothing.md", false).expect("read"), None);
+        assert_eq!(reader.outline("nothing.md", false).expect("read"), None);
     }
 }

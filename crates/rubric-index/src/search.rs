@@ -177,9 +177,9 @@ pub struct GroupedResults {
 /// An open index for reading. Takes no lock and sees the commit that was
 /// last when it was opened (or reloaded), so it works while a writer runs.
 pub struct IndexReader {
-    reader: tantivy::IndexReader,
-    fields: Fields,
-    path: String,
+    pub(crate) reader: tantivy::IndexReader,
+    pub(crate) fields: Fields,
+    pub(crate) path: String,
 }
 
 impl std::fmt::Debug for IndexReader {
