@@ -122,6 +122,22 @@ pub(crate) fn analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// [`analyzer`] without its last step, and that step alone: snippets split a
+/// text with the first and stem only the words that could match a query
+/// term, since stemming is most of the cost of a snippet. Together they
+/// give exactly what [`analyzer`] gives.
+pub(crate) fn unstemmed_analyzer_and_stemmer() -> (TextAnalyzer, TextAnalyzer) {
+    let words = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let stem = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+        .filter(Stemmer::new(Language::English))
+        .build();
+    (words, stem)
+}
+
 /// Opens the existing index at `dir`: [`IndexError::Missing`] when there is
 /// none, [`IndexError::Version`] when it was written by another schema.
 pub(crate) fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {

@@ -121,11 +121,30 @@ pub(crate) fn excerpt(text: &str, highlight: &Highlight, max_chars: usize) -> Ex
 
 /// Every match of the query's terms and phrases in `text`.
 fn find_matches(text: &str, highlight: &Highlight) -> Vec<Match> {
-    let mut analyzer = crate::schema::analyzer();
-    let mut stream = analyzer.token_stream(text);
+    // The English stemmer never changes a word's first letter, so a word can
+    // only stem to a query term that starts like it: the others are not
+    // stemmed at all (they match nothing either way).
+    let firsts: std::collections::BTreeSet<char> = highlight
+        .terms
+        .keys()
+        .chain(highlight.phrases.iter().flatten())
+        .filter_map(|t| t.chars().next())
+        .collect();
+    let (mut words, mut stemmer) = crate::schema::unstemmed_analyzer_and_stemmer();
+    let mut stream = words.token_stream(text);
     let mut tokens = Vec::new();
     while let Some(t) = stream.next() {
-        tokens.push((t.offset_from..t.offset_to, t.text.clone(), t.position));
+        let stemmed = match t.text.chars().next() {
+            Some(first) if firsts.contains(&first) => {
+                let mut one = stemmer.token_stream(&t.text);
+                match one.next() {
+                    Some(s) => s.text.clone(),
+                    None => String::new(),
+                }
+            }
+            _ => String::new(),
+        };
+        tokens.push((t.offset_from..t.offset_to, stemmed, t.position));
     }
     let mut out = Vec::new();
     let terms: Vec<(&String, &f32)> = highlight.terms.iter().collect();
@@ -414,6 +433,28 @@ mod tests {
                 .collect(),
         };
         excerpt(text, &highlight, max).to_html()
+    }
+
+    #[test]
+    fn the_split_analyzer_gives_what_the_index_analyzer_gives() {
+        let text =
+            "Dying skies: the hoping CAFÉ's Probiotics, ugly ties; 2.1 Diets — naïve X-rays.";
+        let mut full = crate::schema::analyzer();
+        let mut stream = full.token_stream(text);
+        let mut expected = Vec::new();
+        while let Some(t) = stream.next() {
+            expected.push(t.text.clone());
+        }
+        let (mut words, mut stemmer) = crate::schema::unstemmed_analyzer_and_stemmer();
+        let mut stream = words.token_stream(text);
+        let mut got = Vec::new();
+        while let Some(t) = stream.next() {
+            let mut one = stemmer.token_stream(&t.text);
+            let stem = one.next().map(|s| s.text.clone()).unwrap_or_default();
+            assert_eq!(stem.chars().next(), t.text.chars().next(), "{}", t.text);
+            got.push(stem);
+        }
+        assert_eq!(got, expected);
     }
 
     #[test]
