@@ -48,6 +48,7 @@ mod rank;
 mod schema;
 mod search;
 mod snippet;
+mod suggest;
 mod writer;
 
 pub use error::IndexError;
