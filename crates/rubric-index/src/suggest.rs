@@ -38,8 +38,10 @@ const TWO_EDITS_FROM: usize = 5;
 /// corrected: a pasted page of text stays cheap.
 const MAX_WORDS: usize = 64;
 const MAX_CORRECTIONS: usize = 8;
-/// The best few terms of a word are tried in turn for a surface form.
-const MAX_CANDIDATES: usize = 5;
+/// The best few terms of a word are read back as words.
+const MAX_CANDIDATES: usize = 8;
+/// Prefixes of a word down to this many letters shorter are looked up too.
+const MAX_CUT: usize = 4;
 /// Stored sections read to find a term's surface form.
 const MAX_SURFACE_DOCS: usize = 3;
 
@@ -357,20 +359,28 @@ impl IndexReader {
             1
         };
         let lower = typed.to_lowercase();
-        // The stem, and the word itself folded but not stemmed: a misspelt
-        // word may stem oddly.
-        let mut targets = vec![term.to_string()];
+        // What to look for: the stem, the word itself folded but not
+        // stemmed (a misspelt word may stem oddly), and, one edit away, the
+        // folded word's longer prefixes, since the index holds stems: the
+        // typed "dermatitus" does not stem like "dermatitis" (`dermat`), but
+        // starts like it. (target, edits allowed, letters cut off)
+        let mut targets: Vec<(String, u8, usize)> = vec![(term.to_string(), max, 0)];
         let (mut words, _) = schema::unstemmed_analyzer_and_stemmer();
-        if let Some(folded) = one_term(&mut words, typed)
-            && folded != term
-        {
-            targets.push(folded);
+        if let Some(folded) = one_term(&mut words, typed) {
+            let letters = folded.chars().count();
+            let shortest = letters.saturating_sub(MAX_CUT).max(MIN_LETTERS);
+            for (cut, (at, _)) in folded.char_indices().enumerate().skip(shortest) {
+                targets.push((folded[..at].to_string(), 1, letters - cut));
+            }
+            if folded != term {
+                targets.push((folded, max, 0));
+            }
         }
         let fields = scope.fields(&self.fields);
-        // Term → smallest distance found.
-        let mut near: BTreeMap<String, u8> = BTreeMap::new();
-        for target in &targets {
-            let dfa = levenshtein_builder(max).build_dfa(target);
+        // Term → the closest (edits, letters cut off) it was found at.
+        let mut near: BTreeMap<String, (u8, usize)> = BTreeMap::new();
+        for (target, edits, cut) in &targets {
+            let dfa = levenshtein_builder(*edits).build_dfa(target);
             for segment in searcher.segment_readers() {
                 for &field in &fields {
                     let inverted = segment
@@ -385,20 +395,20 @@ impl IndexReader {
                         let Ok(candidate) = std::str::from_utf8(stream.key()) else {
                             continue;
                         };
-                        if let Distance::Exact(d) = dfa.eval(candidate)
-                            && d > 0
-                            && candidate != term
-                        {
-                            let best = near.entry(candidate.to_string()).or_insert(d);
-                            *best = (*best).min(d);
+                        if candidate == term {
+                            continue;
+                        }
+                        if let Distance::Exact(d) = dfa.eval(candidate) {
+                            let best = near.entry(candidate.to_string()).or_insert((d, *cut));
+                            *best = (*best).min((d, *cut));
                         }
                     }
                 }
             }
         }
-        let mut ranked: Vec<(u8, u64, String)> = near
+        let mut ranked: Vec<((u8, usize), u64, String)> = near
             .into_iter()
-            .map(|(candidate, d)| {
+            .map(|(candidate, closeness)| {
                 let df = fields
                     .iter()
                     .map(|&field| {
@@ -407,23 +417,35 @@ impl IndexReader {
                             .unwrap_or(0)
                     })
                     .sum();
-                (d, df, candidate)
+                (closeness, df, candidate)
             })
             .filter(|(_, df, _)| *df > 0)
             .collect();
         ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-        for (_, _, candidate) in ranked.into_iter().take(MAX_CANDIDATES) {
+        // The best few terms as words: the word closest to what was typed
+        // wins, then the term in more sections. A term found through a
+        // prefix must give a word within the edits allowed.
+        let mut best: Option<(usize, u64, String)> = None;
+        for ((_, cut), df, candidate) in ranked.into_iter().take(MAX_CANDIDATES) {
             let Some(surface) = self.surface(searcher, &candidate, &fields, &lower)? else {
                 continue;
             };
+            let edits = distance(&surface, &lower);
+            if (cut > 0 && edits > usize::from(max)) || edits == 0 {
+                continue;
+            }
             let word = in_case_of(typed, &surface);
             // Never turn a word into an operator.
             if matches!(word.as_str(), "AND" | "OR" | "NOT") {
                 continue;
             }
-            return Ok(Some(word));
+            if best.as_ref().is_none_or(|(e, d, _)| {
+                (edits, std::cmp::Reverse(df)) < (*e, std::cmp::Reverse(*d))
+            }) {
+                best = Some((edits, df, word));
+            }
         }
-        Ok(None)
+        Ok(best.map(|(_, _, word)| word))
     }
 
     /// A word (lower case) that analyzes to `term`, read from a few live
@@ -651,7 +673,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut outline = SectionBuilder::new();
         outline.push_text("How the gut shapes the skin.");
-        outline.push_heading(2, "Eczema", None);
+        outline.push_heading(2, "Eczema (Atopic Dermatitis)", None);
         outline.push_text(
             "Eczema is linked to the gut. Probiotics may help; one probiotic was tried.",
         );
@@ -701,6 +723,11 @@ mod tests {
         assert_eq!(suggest(&reader, "probiotc").as_deref(), Some("probiotic"));
         // Accents come from the text.
         assert_eq!(suggest(&reader, "cofe").as_deref(), Some("café"));
+        // `dermatitis` is indexed as `dermat`, far from the typed stem.
+        assert_eq!(
+            suggest(&reader, "dermatitus").as_deref(),
+            Some("dermatitis")
+        );
     }
 
     #[test]
