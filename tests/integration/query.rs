@@ -231,3 +231,59 @@ fn snippets_mark_phrases_and_typos_and_respect_the_length() {
     assert!(plain.chars().count() <= 64, "{plain}");
     assert!(plain.ends_with('…'), "{plain}");
 }
+
+#[test]
+fn a_misspelt_query_gets_a_did_you_mean() {
+    let case = indexed_example();
+    // No hits as typed: the JSON carries the corrected query, the text says
+    // "Did you mean" after the usual message, and the exit status is 1.
+    let run = case.search(&["--json", "exzcema"]).expect_code(1);
+    let v = run.json();
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["suggestion"], "eczema", "{v}");
+    let run = case.search(&["exzcema"]).expect_code(1);
+    assert_eq!(run.stdout, "no sections match\nDid you mean: eczema?\n");
+    let run = case
+        .search(&["--json", "heading:dermatitus -acne"])
+        .expect_code(1);
+    assert_eq!(run.json()["suggestion"], "heading:dermatitis -acne");
+    let run = case.search(&["--group", "supplementaton"]).expect_code(1);
+    assert!(
+        run.stdout
+            .ends_with("no sections match\nDid you mean: supplementation?\n"),
+        "{}",
+        run.stdout
+    );
+
+    // Hits that only close spellings found: offered too, after the hits.
+    let run = case.search(&["--json", "probitoics"]).expect_code(0);
+    assert_eq!(run.json()["suggestion"], "probiotics");
+    let run = case.search(&["probitoics"]).expect_code(0);
+    assert!(run.stdout.starts_with(" 1. "), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("Did you mean: probiotics?\n"),
+        "{}",
+        run.stdout
+    );
+
+    // Correct words, a known word among typos, nothing close: no field.
+    for q in ["eczema", "eczema probitoics", "zzyzxqq"] {
+        let run = case.search(&["--json", q]);
+        assert!(
+            run.json().get("suggestion").is_none(),
+            "{q}: {}",
+            run.stdout
+        );
+        assert!(!case.search(&[q]).stdout.contains("Did you mean"), "{q}");
+    }
+    // Batches carry it per query; TREC lines stay as they are.
+    case.write("q.tsv", "q1\texzcema\nq2\teczema\n");
+    let lines = case
+        .search(&["--json", "--queries", "q.tsv"])
+        .expect_code(0)
+        .json_lines();
+    assert_eq!(lines[0]["suggestion"], "eczema");
+    assert!(lines[1].get("suggestion").is_none());
+    let trec = case.search(&["--format", "trec", "exzcema"]).expect_code(1);
+    assert_eq!(trec.stdout, "");
+}

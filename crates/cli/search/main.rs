@@ -24,7 +24,9 @@ mod serve;
 /// Query language: words (any may match; sections with all rank first),
 /// "exact phrases", +required, -excluded, AND / OR / NOT, ( groups ),
 /// title: heading: path: text: to search one field, tag: and source: to
-/// filter. Misspelt words of 4+ letters also match close spellings.
+/// filter. Misspelt words of 4+ letters also match close spellings; when a
+/// query finds nothing (or only such close spellings), "Did you mean: …?"
+/// offers the corrected query.
 #[derive(Debug, Parser)]
 #[command(name = "search", version, about)]
 struct Args {
@@ -147,27 +149,52 @@ fn answer(
     };
     let started = Instant::now();
     let color = render::stdout_color();
+    let trec = args.format() == Format::Trec;
     if args.group {
         let results = reader.search_grouped(&query, options)?;
+        let suggestion = (!trec)
+            .then(|| suggest(reader, text, options, results.total))
+            .flatten();
         let took_ms = started.elapsed().as_secs_f64() * 1000.0;
         notes(qid, &results.notes);
+        let suggestion = suggestion.as_deref();
         match args.format() {
-            Format::Json => render::json_grouped(out, text, qid, &results, took_ms)?,
+            Format::Json => render::json_grouped(out, text, qid, &results, suggestion, took_ms)?,
             Format::Trec => render::trec_grouped(out, qid.unwrap_or("1"), &results)?,
-            Format::Text => render::text_grouped(out, &results, color)?,
+            Format::Text => render::text_grouped(out, &results, suggestion, color)?,
         }
         Ok(!results.groups.is_empty())
     } else {
         let results = reader.search_with(&query, options)?;
+        let suggestion = (!trec)
+            .then(|| suggest(reader, text, options, results.total))
+            .flatten();
         let took_ms = started.elapsed().as_secs_f64() * 1000.0;
         notes(qid, &results.notes);
+        let suggestion = suggestion.as_deref();
         match args.format() {
-            Format::Json => render::json(out, text, qid, &results, took_ms)?,
+            Format::Json => render::json(out, text, qid, &results, suggestion, took_ms)?,
             Format::Trec => render::trec(out, qid.unwrap_or("1"), &results)?,
-            Format::Text => render::text(out, &results, color)?,
+            Format::Text => render::text(out, &results, suggestion, color)?,
         }
         Ok(!results.hits.is_empty())
     }
+}
+
+/// "Did you mean …?": a corrected query when this one matched nothing, or
+/// matched only through typo tolerance (every word unknown to the index).
+/// A query with a known word and hits costs a few dictionary lookups here.
+/// Failing to make one is not an error of the search: it is logged.
+fn suggest(
+    reader: &IndexReader,
+    text: &str,
+    options: &SearchOptions,
+    total: usize,
+) -> Option<String> {
+    reader.suggest(text, options, total).unwrap_or_else(|err| {
+        tracing::debug!("no suggestion for {text:?}: {err}");
+        None
+    })
 }
 
 fn notes(qid: Option<&str>, notes: &[String]) {
@@ -219,7 +246,7 @@ fn run_batch(
                 eprintln!("search: {}:{}: {err}", file.display(), n + 1);
                 // Still one line per query in JSON, so qids stay aligned.
                 if args.format() == Format::Json {
-                    render::json(out, text, Some(qid), &Default::default(), 0.0)?;
+                    render::json(out, text, Some(qid), &Default::default(), None, 0.0)?;
                 }
             }
         }

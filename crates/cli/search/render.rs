@@ -13,12 +13,14 @@ pub fn stdout_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// One JSON object for one query (design.md), with `qid` when answering a batch.
+/// One JSON object for one query (design.md), with `qid` when answering a
+/// batch and `suggestion` when there is a corrected query to offer.
 pub fn json(
     out: &mut impl Write,
     query: &str,
     qid: Option<&str>,
     results: &Results,
+    suggestion: Option<&str>,
     took_ms: f64,
 ) -> anyhow::Result<()> {
     let mut obj = serde_json::json!({
@@ -29,6 +31,9 @@ pub fn json(
     });
     if let Some(qid) = qid {
         obj["qid"] = serde_json::Value::from(qid);
+    }
+    if let Some(suggestion) = suggestion {
+        obj["suggestion"] = serde_json::Value::from(suggestion);
     }
     serde_json::to_writer(&mut *out, &obj)?;
     out.write_all(b"\n")?;
@@ -42,6 +47,7 @@ pub fn json_grouped(
     query: &str,
     qid: Option<&str>,
     results: &GroupedResults,
+    suggestion: Option<&str>,
     took_ms: f64,
 ) -> anyhow::Result<()> {
     let hits: Vec<&Hit> = results.groups.iter().flat_map(|g| &g.sections).collect();
@@ -55,6 +61,9 @@ pub fn json_grouped(
     });
     if let Some(qid) = qid {
         obj["qid"] = serde_json::Value::from(qid);
+    }
+    if let Some(suggestion) = suggestion {
+        obj["suggestion"] = serde_json::Value::from(suggestion);
     }
     serde_json::to_writer(&mut *out, &obj)?;
     out.write_all(b"\n")?;
@@ -99,10 +108,15 @@ fn trec_id(id: &str) -> String {
 }
 
 /// Text for a person.
-pub fn text(out: &mut impl Write, results: &Results, color: bool) -> anyhow::Result<()> {
+pub fn text(
+    out: &mut impl Write,
+    results: &Results,
+    suggestion: Option<&str>,
+    color: bool,
+) -> anyhow::Result<()> {
     if results.hits.is_empty() {
         writeln!(out, "no sections match")?;
-        return Ok(());
+        return did_you_mean(out, suggestion, color);
     }
     for (rank, hit) in results.hits.iter().enumerate() {
         let mut trail = vec![hit.title.as_str()];
@@ -129,6 +143,16 @@ pub fn text(out: &mut impl Write, results: &Results, color: bool) -> anyhow::Res
             results.total
         )?;
     }
+    did_you_mean(out, suggestion, color)
+}
+
+/// `Did you mean: QUERY?`, when there is a corrected query to offer.
+fn did_you_mean(out: &mut impl Write, suggestion: Option<&str>, color: bool) -> anyhow::Result<()> {
+    match suggestion {
+        Some(s) if color => writeln!(out, "Did you mean: \x1b[1m{s}\x1b[0m?")?,
+        Some(s) => writeln!(out, "Did you mean: {s}?")?,
+        None => {}
+    }
     Ok(())
 }
 
@@ -136,11 +160,12 @@ pub fn text(out: &mut impl Write, results: &Results, color: bool) -> anyhow::Res
 pub fn text_grouped(
     out: &mut impl Write,
     results: &GroupedResults,
+    suggestion: Option<&str>,
     color: bool,
 ) -> anyhow::Result<()> {
     if results.groups.is_empty() {
         writeln!(out, "no sections match")?;
-        return Ok(());
+        return did_you_mean(out, suggestion, color);
     }
     for (rank, group) in results.groups.iter().enumerate() {
         let n = group.sections.len();
@@ -178,7 +203,7 @@ pub fn text_grouped(
             results.articles
         )?;
     }
-    Ok(())
+    did_you_mean(out, suggestion, color)
 }
 
 /// The parts of a hit's score, one per line, when asked for.
