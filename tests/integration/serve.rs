@@ -295,6 +295,138 @@ fn articles_answer_with_their_outline() {
 }
 
 #[test]
+fn a_misspelt_query_with_no_hits_gets_a_suggestion() {
+    let case = indexed_example();
+    let server = Server::start(&case, &[]);
+    // Each finds nothing as typed (too far for typo matching, or stemmed
+    // apart from the right word), and the suggestion is a real word.
+    for (typed, meant) in [
+        ("exzcema", "eczema"),
+        ("dermatitus", "dermatitis"),
+        ("supplementaton", "supplementation"),
+        ("\"leaky gutt\"", "\"leaky gut\""),
+        ("Exzcema -acne", "Eczema -acne"),
+    ] {
+        let path = format!("/search?q={}", typed.replace(' ', "+").replace('"', "%22"));
+        let v = server.get(&path).json();
+        assert_eq!(v["total"], 0, "{typed}: {v}");
+        assert_eq!(v["suggestion"], meant, "{typed}: {v}");
+        // The suggestion finds something.
+        let fixed = format!("/search?q={}", meant.replace(' ', "+").replace('"', "%22"));
+        let fixed = server.get(&fixed).json();
+        assert!(fixed["total"].as_u64().unwrap() > 0, "{meant}: {fixed}");
+        assert!(fixed.get("suggestion").is_none(), "{meant}: {fixed}");
+    }
+    // Grouped answers carry it too.
+    let grouped = server.get("/search?q=exzcema&group=1").json();
+    assert_eq!(grouped["suggestion"], "eczema", "{grouped}");
+    // Hits found only through close spellings: offered as well.
+    let typo = server.get("/search?q=probitoics").json();
+    assert!(typo["total"].as_u64().unwrap() > 0, "{typo}");
+    assert_eq!(typo["suggestion"], "probiotics", "{typo}");
+    // A correct query, one with a known word, or nothing close: none.
+    for q in ["eczema", "eczema+probitoics", "zzyzxqq", "gtu"] {
+        let v = server.get(&format!("/search?q={q}")).json();
+        assert!(v.get("suggestion").is_none(), "{q}: {v}");
+    }
+}
+
+#[test]
+fn file_articles_have_a_readable_view_that_lands_on_anchors() {
+    let case = Case::new();
+    let dir = case.copy_fixture("mixed");
+    let payload = serde_json::json!({
+        "id": "payload",
+        "title": "<script>window.pwned=1</script>Payloads & \"quotes\"",
+        "markdown": "Lead with <script>window.pwned=2</script> in it.\n\n\
+                     ## Notes\n\nA <img src=x onerror=alert(1)> tag & more.\n\n\
+                     - one <b>item</b>\n- two\n\n1. first\n2. second\n",
+    });
+    let jsonl = case.write("payload.jsonl", format!("{payload}\n"));
+    case.ingest(&[dir.to_str().unwrap(), jsonl.to_str().unwrap()])
+        .expect_code(0);
+    let server = Server::start(&case, &[]);
+
+    let reply = server.get("/articles/gut-skin-axis.txt?format=html");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let csp = reply.header("content-security-policy").unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(
+        !csp.contains("script-src"),
+        "the view runs no script: {csp}"
+    );
+    let html = &reply.body;
+    assert!(html.contains("<h1>Gut skin axis</h1>"), "{html}");
+    // Every section's anchor is an id, on a heading of its level.
+    let outline = server.get("/articles/gut-skin-axis.txt").json();
+    for section in outline["sections"].as_array().unwrap().iter().skip(1) {
+        let anchor = section["anchor"].as_str().unwrap();
+        let level = section["level"].as_u64().unwrap().clamp(2, 6);
+        let heading = section["heading"].as_str().unwrap();
+        let tag = format!("<h{level} id=\"{anchor}\">");
+        assert!(html.contains(&tag), "no {tag} in the view");
+        assert!(
+            html.contains(&heading.replace('&', "&amp;")),
+            "no {heading:?}"
+        );
+    }
+    assert!(
+        html.contains("<h3 id=\"2-eczema-atopic-dermatitis\">2. Eczema (Atopic Dermatitis)</h3>")
+    );
+    assert!(html.contains("<li>"), "list items are list items");
+
+    // Markdown ids are kept, and ids with a slash work.
+    let sleep = server.get("/articles/guides%2Fsleep.md?format=html");
+    assert_eq!(sleep.status, 200);
+    assert!(sleep.body.contains("<h2 id=\"why\">Why Sleep Matters</h2>"));
+    assert!(sleep.body.contains("<li>Keep a fixed bedtime.</li>"));
+
+    // Markup stored in the index is shown as text.
+    let payload = server.get("/articles/payload?format=html");
+    assert_eq!(payload.status, 200);
+    let body = &payload.body;
+    assert!(!body.contains("<script"), "{body}");
+    assert!(!body.contains("<img"), "{body}");
+    assert!(!body.contains("<b>"), "{body}");
+    assert!(
+        body.contains(
+            "&lt;script&gt;window.pwned=1&lt;/script&gt;Payloads &amp; &quot;quotes&quot;"
+        ),
+        "{body}"
+    );
+
+    // Unknown articles: a 404 page, with the id escaped.
+    let missing = server.get("/articles/%3Cscript%3Enothing.md?format=html");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(missing.body.contains("No such article"), "{}", missing.body);
+    assert!(missing.body.contains("&lt;script&gt;nothing.md"));
+    assert!(!missing.body.contains("<script"));
+    // The JSON outline is as before.
+    assert_eq!(server.get("/articles/nothing.md").status, 404);
+    assert_eq!(
+        server.get("/articles/gut-skin-axis.txt?format=json").json(),
+        outline
+    );
+    // Hits keep their url.
+    let hit = &server.get("/search?q=eczema&limit=1").json()["hits"][0];
+    assert_eq!(
+        hit["url"].as_str().unwrap(),
+        format!(
+            "{}#2-eczema-atopic-dermatitis",
+            outline["source"].as_str().unwrap()
+        )
+    );
+}
+
+#[test]
 fn health_reports_the_index() {
     let case = indexed_example();
     let server = Server::start(&case, &[]);
@@ -336,6 +468,8 @@ fn bad_requests_get_a_4xx_with_a_json_error_and_never_a_500() {
         ("/articles/", "article id"),
         ("/articles/%zz", "article id"),
         ("/articles/a?text=please", "text"),
+        ("/articles/a?format=xml", "format"),
+        ("/articles/a?format=html&format=json", "more than once"),
     ];
     for (path, words) in &cases {
         let reply = server.get(path);
