@@ -1,7 +1,10 @@
 //! The search page in headless Chromium: type a query, see the Eczema
 //! section first, move with ↑/↓, follow its link with Enter to the right
 //! anchor on the article's page, and check that a stored `<script>` payload
-//! shows as text. Screenshots go to `target/test-artifacts/`.
+//! shows as text; type a misspelt query, click "Did you mean" and see
+//! results; follow the hit of an article read from a file to the server's
+//! view of it, landing on the section. Screenshots go to
+//! `target/test-artifacts/`.
 //!
 //! Chromium is driven with the DevTools protocol over a pipe
 //! (`--remote-debugging-pipe`: JSON messages ending in NUL on fds 3 and 4,
@@ -198,6 +201,22 @@ impl Browser {
         }
     }
 
+    /// Clicks the middle of the first element matching `selector`, as a
+    /// mouse would.
+    fn click(&mut self, selector: &str) {
+        let sel = serde_json::to_string(selector).unwrap();
+        let at = self.eval(&format!(
+            "(() => {{ const r = document.querySelector({sel}).getBoundingClientRect();
+                      return {{ x: r.left + r.width / 2, y: r.top + r.height / 2 }}; }})()"
+        ));
+        for kind in ["mousePressed", "mouseReleased"] {
+            self.page(
+                "Input.dispatchMouseEvent",
+                json!({"type": kind, "x": at["x"], "y": at["y"], "button": "left", "clickCount": 1}),
+            );
+        }
+    }
+
     /// Saves a PNG screenshot of the page to `path`.
     fn screenshot(&mut self, path: &PathBuf) {
         let shot = self.page("Page.captureScreenshot", json!({"format": "png"}));
@@ -278,7 +297,20 @@ fn the_search_page_finds_links_and_escapes_in_a_real_browser() {
     ];
     let lines: Vec<String> = records.iter().map(Value::to_string).collect();
     let file = case.write("articles.jsonl", lines.join("\n") + "\n");
-    case.ingest(&[file.to_str().unwrap()]).expect_code(0);
+    // An article read from a file: no web page, so hits open the server's view.
+    let filler = "Sleep is when the skin repairs its barrier and the gut its lining. ".repeat(12);
+    let notes = case.write(
+        "notes/skin-and-sleep.md",
+        format!(
+            "# Skin and sleep\n\n{filler}\n\n## Sleep and the skin barrier\n\n{filler}\n\n\
+             - Keep a fixed bedtime.\n- Keep the bedroom cool.\n\n\
+             ## Melatonin\n\nMelatonin is an antioxidant in the skin as well as a sleep signal.\n\n\
+             1. Take it an hour before bed.\n2. Ask a doctor first.\n\n\
+             ## Further reading\n\n{filler}\n\n{filler}\n"
+        ),
+    );
+    case.ingest(&[file.to_str().unwrap(), notes.to_str().unwrap()])
+        .expect_code(0);
     let server = Server::start(&case, &[]);
     let mut browser = Browser::launch(&binary);
 
@@ -359,6 +391,85 @@ fn the_search_page_finds_links_and_escapes_in_a_real_browser() {
             .unwrap()
             .contains("No sections match “zzyzxqq”")
     );
+
+    // A misspelt query with no hits: "Did you mean eczema?"; clicking it
+    // searches for that, in the box and the URL.
+    browser.navigate(&server.url("/"));
+    browser.eval("document.getElementById('q').focus()");
+    browser.page("Input.insertText", json!({"text": "exzcema"}));
+    browser.wait_for("!document.getElementById('suggest').hidden");
+    let empty = browser.eval("document.getElementById('empty').innerText");
+    let empty = empty.as_str().unwrap();
+    assert!(empty.contains("No sections match “exzcema”"), "{empty}");
+    assert!(empty.contains("Did you mean eczema?"), "{empty}");
+    assert_eq!(
+        browser.eval("document.getElementById('suggest-link').getAttribute('href')"),
+        "?q=eczema"
+    );
+    browser.screenshot(&artifact("search-page-suggestion.png"));
+    browser.click("#suggest-link");
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    browser.wait_for("new URLSearchParams(location.search).get('q') === 'eczema'");
+    assert_eq!(browser.eval("document.getElementById('q').value"), "eczema");
+    assert_eq!(
+        browser.eval("document.getElementById('empty').hidden"),
+        true
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('#results li.hit .heading').textContent"),
+        "2. Eczema (Atopic Dermatitis)"
+    );
+
+    // A hit of an article read from a file opens the server's view of it
+    // at the section: the heading is the target, scrolled into view.
+    browser.navigate(&server.url("/?q=melatonin"));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    let href = browser.eval("document.querySelector('#results li.hit a').href");
+    let notes_id = "skin-and-sleep.md";
+    let view = server.url(&format!("/articles/{notes_id}?format=html#melatonin"));
+    assert_eq!(href, view.as_str(), "the file article's link");
+    browser.screenshot(&artifact("search-page-file-hit.png"));
+    browser.key("Enter", 13);
+    let landed = serde_json::to_string(&view).unwrap();
+    browser.wait_for(&format!(
+        "location.href === {landed} && document.readyState === 'complete'"
+    ));
+    let target = browser.eval(
+        "(() => { const h = document.getElementById('melatonin');
+                  const r = h.getBoundingClientRect();
+                  return { tag: h.tagName, text: h.textContent, target: h.matches(':target'),
+                           top: r.top, scrolled: window.scrollY,
+                           items: h.parentElement.querySelectorAll('ol li').length }; })()",
+    );
+    assert_eq!(target["tag"], "H2", "{target}");
+    assert_eq!(target["text"], "Melatonin", "{target}");
+    assert_eq!(target["target"], true, "{target}");
+    assert!(target["scrolled"].as_f64().unwrap() > 0.0, "{target}");
+    let top = target["top"].as_f64().unwrap();
+    assert!(
+        (0.0..200.0).contains(&top),
+        "the heading is at the top: {target}"
+    );
+    assert_eq!(target["items"], 2, "{target}");
+    browser.screenshot(&artifact("article-view.png"));
+
+    // The view of an article with markup in it shows it as text.
+    browser.navigate(&server.url("/articles/payload?format=html"));
+    let shown = browser.eval(
+        "({ text: document.body.innerText, scripts: document.querySelectorAll('script').length,
+            images: document.querySelectorAll('img').length, pwned: typeof window.pwned })",
+    );
+    assert!(
+        shown["text"]
+            .as_str()
+            .unwrap()
+            .contains("<script>window.pwned=3</script>"),
+        "{shown}"
+    );
+    assert_eq!(shown["scripts"], 0, "{shown}");
+    assert_eq!(shown["images"], 0, "{shown}");
+    assert_eq!(shown["pwned"], "undefined", "{shown}");
+
     browser.page(
         "Emulation.setDeviceMetricsOverride",
         json!({"width": 390, "height": 760, "deviceScaleFactor": 1, "mobile": true}),
@@ -380,4 +491,22 @@ fn the_search_page_finds_links_and_escapes_in_a_real_browser() {
         "dark mode"
     );
     browser.screenshot(&artifact("search-page-phone-dark.png"));
+
+    // The suggestion and the article view, on a phone in dark mode.
+    browser.navigate(&server.url("/?q=exzcema"));
+    browser.wait_for("!document.getElementById('suggest').hidden");
+    browser.screenshot(&artifact("search-page-suggestion-phone-dark.png"));
+    browser.navigate(&view);
+    browser.wait_for("document.getElementById('melatonin').matches(':target')");
+    assert_eq!(
+        browser.eval("document.documentElement.scrollWidth <= window.innerWidth"),
+        true,
+        "no sideways scrolling on a phone"
+    );
+    assert_eq!(
+        browser.eval("getComputedStyle(document.body).backgroundColor"),
+        "rgb(18, 19, 22)",
+        "dark mode"
+    );
+    browser.screenshot(&artifact("article-view-phone-dark.png"));
 }
