@@ -41,6 +41,7 @@
 mod bm25f;
 mod directory;
 mod error;
+mod fuzzy;
 mod manifest;
 mod outline;
 mod query;

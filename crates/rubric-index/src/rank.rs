@@ -30,9 +30,10 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
-use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
+use levenshtein_automata::Distance;
 
 use crate::bm25f::Bm25fQuery;
+use crate::fuzzy::{Lev, levenshtein_builder};
 use crate::query::{FilterKey, Node, Occur, Scope};
 use crate::schema::{self, Fields};
 
@@ -617,38 +618,6 @@ impl Compiler<'_> {
         found.truncate(5);
         self.fuzzy_cache.insert(term.to_string(), found.clone());
         found
-    }
-}
-
-/// Levenshtein automaton builders (with transpositions) for distances 1
-/// and 2, built once per process: building one takes a few milliseconds.
-fn levenshtein_builder(max: u8) -> &'static LevenshteinAutomatonBuilder {
-    static ONE: std::sync::OnceLock<LevenshteinAutomatonBuilder> = std::sync::OnceLock::new();
-    static TWO: std::sync::OnceLock<LevenshteinAutomatonBuilder> = std::sync::OnceLock::new();
-    let cell = if max <= 1 { &ONE } else { &TWO };
-    cell.get_or_init(|| LevenshteinAutomatonBuilder::new(max.min(2), true))
-}
-
-/// A Levenshtein DFA as an automaton over a term dictionary.
-struct Lev<'a>(&'a DFA);
-
-impl tantivy_fst::Automaton for Lev<'_> {
-    type State = u32;
-
-    fn start(&self) -> u32 {
-        self.0.initial_state()
-    }
-
-    fn is_match(&self, state: &u32) -> bool {
-        matches!(self.0.distance(*state), Distance::Exact(_))
-    }
-
-    fn can_match(&self, state: &u32) -> bool {
-        *state != SINK_STATE
-    }
-
-    fn accept(&self, state: &u32, byte: u8) -> u32 {
-        self.0.transition(*state, byte)
     }
 }
 

@@ -20,13 +20,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
-use std::sync::OnceLock;
 
-use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
+use levenshtein_automata::Distance;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
 
+use crate::fuzzy::{Lev, levenshtein_builder};
+use crate::query::{self, Node, Occur, Scope};
 use crate::schema::{self, Fields};
 use crate::{IndexError, IndexReader, MAX_QUERY_CHARS, Query, SearchOptions};
 
@@ -45,35 +46,14 @@ const MAX_CUT: usize = 4;
 /// Stored sections read to find a term's surface form.
 const MAX_SURFACE_DOCS: usize = 3;
 
-/// Which text fields a word is searched in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    All,
-    Title,
-    Heading,
-    Path,
-    Text,
-}
-
-impl Scope {
-    fn named(name: &str) -> Option<Scope> {
-        match name.to_ascii_lowercase().as_str() {
-            "title" => Some(Scope::Title),
-            "heading" => Some(Scope::Heading),
-            "path" => Some(Scope::Path),
-            "text" => Some(Scope::Text),
-            _ => None,
-        }
-    }
-
-    fn fields(self, f: &Fields) -> Vec<Field> {
-        match self {
-            Scope::All => vec![f.title, f.heading, f.path, f.text],
-            Scope::Title => vec![f.title],
-            Scope::Heading => vec![f.heading],
-            Scope::Path => vec![f.path],
-            Scope::Text => vec![f.text],
-        }
+/// The fields a word limited to `scope` is searched in.
+fn scope_fields(scope: Scope, f: &Fields) -> Vec<Field> {
+    match scope {
+        Scope::All => vec![f.title, f.heading, f.path, f.text],
+        Scope::Title => vec![f.title],
+        Scope::Heading => vec![f.heading],
+        Scope::Path => vec![f.path],
+        Scope::Text => vec![f.text],
     }
 }
 
@@ -85,138 +65,45 @@ struct Slot {
     scope: Scope,
 }
 
-/// What applies to the next word, phrase or group.
-#[derive(Debug, Clone, Copy)]
-struct Pending {
-    scope: Scope,
-    excluded: bool,
-    filter: bool,
-}
-
-impl Pending {
-    const NONE: Pending = Pending {
-        scope: Scope::All,
-        excluded: false,
-        filter: false,
-    };
-}
-
-fn is_quote(c: char) -> bool {
-    matches!(c, '"' | '“' | '”')
-}
-
-/// The searched words of `text`, in order, as the query language reads
-/// them: operators, field names, filter values and excluded words are left
-/// out. A malformed query gives its words (as `search` reads it).
+/// The searched words of `text`, in order, as [`query::parse`] reads them
+/// (so a malformed query gives its plain words, as `search` does), each
+/// with its place in `text` so that it can be replaced there: operators,
+/// field names, filter values and excluded words are left out.
 fn slots(text: &str) -> Vec<Slot> {
+    let parsed = query::parse(text);
+    let mut leaves = Vec::new();
+    leaves_in_order(&parsed.node, false, &mut leaves);
     let mut out = Vec::new();
-    // (scope, excluded) of each open parenthesis.
-    let mut groups: Vec<(Scope, bool)> = Vec::new();
-    let mut pending = Pending::NONE;
-    let mut clause_start = true;
-    let mut chars = text.char_indices().peekable();
-    let group = |groups: &Vec<(Scope, bool)>| groups.last().copied().unwrap_or((Scope::All, false));
-    // Applies the pending modifiers over the enclosing group's.
-    let effective = |pending: Pending, groups: &Vec<(Scope, bool)>| {
-        let (scope, excluded) = group(groups);
-        let scope = if pending.scope == Scope::All {
-            scope
-        } else {
-            pending.scope
-        };
-        (scope, excluded || pending.excluded || pending.filter)
-    };
-    while let Some(&(at, c)) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            clause_start = true;
+    // The parser keeps the words as typed and in order: each is found
+    // after the previous one.
+    let mut at = 0;
+    for (scope, word, searched) in leaves {
+        let Some(found) = text.get(at..).and_then(|rest| rest.find(word)) else {
             continue;
-        }
-        match c {
-            '(' => {
-                chars.next();
-                let (scope, excluded) = effective(pending, &groups);
-                groups.push((scope, excluded));
-                pending = Pending::NONE;
-                clause_start = true;
-            }
-            ')' => {
-                chars.next();
-                groups.pop();
-                pending = Pending::NONE;
-                clause_start = false;
-            }
-            c if is_quote(c) => {
-                chars.next();
-                let start = at + c.len_utf8();
-                let mut end = text.len();
-                for (i, c) in chars.by_ref() {
-                    if is_quote(c) {
-                        end = i;
-                        break;
-                    }
-                }
-                let (scope, skip) = effective(pending, &groups);
-                if !skip {
-                    runs(text, start..end, scope, &mut out);
-                }
-                pending = Pending::NONE;
-                clause_start = false;
-            }
-            '+' | '-' if clause_start => {
-                chars.next();
-                if c == '-' && chars.peek().is_some_and(|&(_, n)| !n.is_whitespace()) {
-                    pending.excluded = true;
-                }
-                clause_start = false;
-            }
-            _ => {
-                let mut end = text.len();
-                while let Some(&(i, c)) = chars.peek() {
-                    if c.is_whitespace() || c == '(' || c == ')' || is_quote(c) {
-                        end = i;
-                        break;
-                    }
-                    chars.next();
-                }
-                clause_start = false;
-                let word = &text[at..end];
-                match word {
-                    "AND" | "&&" | "OR" | "||" => continue,
-                    "NOT" => {
-                        pending.excluded = true;
-                        continue;
-                    }
-                    _ => {}
-                }
-                let mut start = at;
-                if let Some((name, rest)) = word.split_once(':') {
-                    if matches!(name, "tag" | "source") {
-                        // A filter: its value (here or next) is not searched.
-                        if rest.is_empty() {
-                            pending.filter = true;
-                        } else {
-                            pending = Pending::NONE;
-                        }
-                        continue;
-                    }
-                    if let Some(scope) = Scope::named(name) {
-                        pending.scope = scope;
-                        if rest.is_empty() {
-                            continue;
-                        }
-                        start = at + name.len() + 1;
-                    }
-                }
-                let (scope, skip) = effective(pending, &groups);
-                if !skip {
-                    runs(text, start..end, scope, &mut out);
-                }
-                pending = Pending::NONE;
-            }
+        };
+        let start = at + found;
+        at = start + word.len();
+        if searched {
+            runs(text, start..at, scope, &mut out);
         }
     }
     out
+}
+
+/// The words, phrases and filter values of `node` in order: (scope, text,
+/// whether it is searched for rather than excluded or a filter).
+fn leaves_in_order<'a>(node: &'a Node, excluded: bool, out: &mut Vec<(Scope, &'a str, bool)>) {
+    match node {
+        Node::Word { scope, text } | Node::Phrase { scope, text } => {
+            out.push((*scope, text, !excluded));
+        }
+        Node::Filter { value, .. } => out.push((Scope::All, value, false)),
+        Node::Bool(clauses) => {
+            for (occur, child) in clauses {
+                leaves_in_order(child, excluded || *occur == Occur::MustNot, out);
+            }
+        }
+    }
 }
 
 /// The runs of letters and digits of `text[range]` (the analyzer's words).
@@ -275,9 +162,7 @@ impl IndexReader {
             else {
                 continue;
             };
-            let df: u64 = slot
-                .scope
-                .fields(&self.fields)
+            let df: u64 = scope_fields(slot.scope, &self.fields)
                 .into_iter()
                 .map(|field| {
                     searcher
@@ -376,7 +261,7 @@ impl IndexReader {
                 targets.push((folded, max, 0));
             }
         }
-        let fields = scope.fields(&self.fields);
+        let fields = scope_fields(scope, &self.fields);
         // Term → the closest (edits, letters cut off) it was found at.
         let mut near: BTreeMap<String, (u8, usize)> = BTreeMap::new();
         for (target, edits, cut) in &targets {
@@ -582,36 +467,6 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// Levenshtein automaton builders (with transpositions) for distances 1
 /// and 2, built once per process.
-fn levenshtein_builder(max: u8) -> &'static LevenshteinAutomatonBuilder {
-    static ONE: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
-    static TWO: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
-    let cell = if max <= 1 { &ONE } else { &TWO };
-    cell.get_or_init(|| LevenshteinAutomatonBuilder::new(max.min(2), true))
-}
-
-/// A Levenshtein DFA as an automaton over a term dictionary.
-struct Lev<'a>(&'a DFA);
-
-impl tantivy_fst::Automaton for Lev<'_> {
-    type State = u32;
-
-    fn start(&self) -> u32 {
-        self.0.initial_state()
-    }
-
-    fn is_match(&self, state: &u32) -> bool {
-        matches!(self.0.distance(*state), Distance::Exact(_))
-    }
-
-    fn can_match(&self, state: &u32) -> bool {
-        *state != SINK_STATE
-    }
-
-    fn accept(&self, state: &u32, byte: u8) -> u32 {
-        self.0.transition(*state, byte)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use rubric_core::{Article, Format, SectionBuilder};
