@@ -487,27 +487,16 @@ fn preflight() -> Response<Body> {
     r
 }
 
+/// The search page: its script and styles are inline, and it may only
+/// call this server.
 fn page() -> Response<Body> {
-    let mut r = Response::new(Body::from(PAGE));
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    // Everything the page needs is inline; it may only call this server.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
-             connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'; \
-             frame-ancestors 'none'",
-        ),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    r
+    html_with_policy(
+        StatusCode::OK,
+        Body::from(PAGE),
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+         connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'",
+    )
 }
 
 fn health(shared: &Shared, params: &Params) -> Response<Body> {
@@ -647,9 +636,22 @@ async fn article(shared: &Shared, raw_id: &str, params: &Params) -> Response<Bod
 }
 
 /// An HTML page of ours (an article view or its 404): no script at all,
-/// inline styles only, nothing loaded from elsewhere.
+/// inline styles only, nothing loaded from elsewhere, never cached.
 fn html_response(status: StatusCode, body: String) -> Response<Body> {
-    let mut r = Response::new(Body::from(body));
+    let mut r = html_with_policy(
+        status,
+        Body::from(body),
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'",
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// An HTML response with its Content-Security-Policy and no referrer.
+fn html_with_policy(status: StatusCode, body: Body, policy: &'static str) -> Response<Body> {
+    let mut r = Response::new(body);
     *r.status_mut() = status;
     let h = r.headers_mut();
     h.insert(
@@ -658,16 +660,12 @@ fn html_response(status: StatusCode, body: String) -> Response<Body> {
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; \
-             form-action 'none'; frame-ancestors 'none'",
-        ),
+        HeaderValue::from_static(policy),
     );
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
