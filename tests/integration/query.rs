@@ -76,6 +76,42 @@ fn stop_words_and_short_words_stay_searchable() {
 }
 
 #[test]
+fn british_and_american_spellings_find_each_other() {
+    let case = Case::new();
+    let uk = case.write(
+        "docs/uk.md",
+        "# Diet\n\n## Fibre and tumours\n\nA fibre-rich diet, tumours and randomised trials of \
+         oestrogen in paediatric anaemia.\n",
+    );
+    let us = case.write(
+        "docs/us.md",
+        "# Colon\n\n## Signaling\n\nThe colorful center of hemoglobin signaling.\n",
+    );
+    case.ingest(&[uk.to_str().unwrap(), us.to_str().unwrap()])
+        .expect_code(0);
+    for query in [
+        "fiber-rich",
+        "tumor",
+        "randomized trial",
+        "estrogen",
+        "pediatric anemia",
+    ] {
+        let run = case.search(&["--json", query]).expect_code(0);
+        let hit = &run.json()["hits"][0];
+        assert_eq!(hit["article"], "uk.md", "{query}");
+        assert!(
+            hit["snippet"].as_str().unwrap_or("").contains("<mark>"),
+            "{query}: {hit}"
+        );
+    }
+    for query in ["colourful centre", "haemoglobin", "signalling"] {
+        assert_eq!(case.hit_ids(query)[0], "us.md#signaling", "{query}");
+    }
+    // Words that only look British are left alone.
+    assert_eq!(case.hit_ids("hour").len(), 0);
+}
+
+#[test]
 fn malformed_queries_fall_back_to_words_with_a_note() {
     let case = indexed_example();
     for q in [

@@ -49,6 +49,7 @@ mod rank;
 mod schema;
 mod search;
 mod snippet;
+mod spelling;
 mod suggest;
 mod writer;
 

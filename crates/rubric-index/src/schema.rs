@@ -25,11 +25,12 @@ use tantivy::tokenizer::{
 use tantivy::{Index, IndexSettings};
 
 use crate::IndexError;
+use crate::spelling::AmericanSpelling;
 
 /// The version of the schema and analysis this build writes. Bump it when a
 /// field, a field option or the analyzer changes: an index of another version
 /// is refused with [`IndexError::Version`] and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The name the English analyzer is registered under.
 pub const ANALYZER: &str = "rubric_en";
@@ -111,13 +112,15 @@ pub(crate) fn build() -> (Schema, Fields) {
 
 /// The `rubric_en` analyzer: words and numbers split on anything that is not
 /// alphanumeric, overlong tokens dropped, lower-cased, folded to ASCII
-/// (`café` matches `cafe`) and stemmed (English). No stop words, so
+/// (`café` matches `cafe`), spelt the American way (`tumour` matches
+/// `tumor`, see [`crate::spelling`]) and stemmed (English). No stop words, so
 /// `vitamin a` keeps its `a`.
 pub(crate) fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
+        .filter(AmericanSpelling)
         .filter(Stemmer::new(Language::English))
         .build()
 }
@@ -131,6 +134,7 @@ pub(crate) fn unstemmed_analyzer_and_stemmer() -> (TextAnalyzer, TextAnalyzer) {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
+        .filter(AmericanSpelling)
         .build();
     let stem = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
         .filter(Stemmer::new(Language::English))
