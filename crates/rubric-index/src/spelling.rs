@@ -80,43 +80,44 @@ impl<T: TokenStream> TokenStream for AmericanSpellingStream<T> {
     }
 }
 
-/// Words of their own (British → American), whole words only.
+/// Words of their own (British → American), whole words only, sorted
+/// (binary search).
 const WORDS: &[(&str, &str)] = &[
+    ("ageing", "aging"),
+    ("aluminium", "aluminum"),
+    ("defence", "defense"),
+    ("distil", "distill"),
+    ("enrol", "enroll"),
+    ("enrolment", "enrollment"),
+    ("enrols", "enrolls"),
+    ("fulfil", "fulfill"),
+    ("fulfilment", "fulfillment"),
+    ("fulfils", "fulfills"),
     ("grey", "gray"),
     ("greys", "grays"),
-    ("programme", "program"),
-    ("programmes", "programs"),
-    ("ageing", "aging"),
+    ("instalment", "installment"),
+    ("jewellery", "jewelry"),
     ("judgement", "judgment"),
     ("judgements", "judgments"),
-    ("aluminium", "aluminum"),
+    ("licence", "license"),
+    ("manoeuvre", "maneuver"),
+    ("manoeuvres", "maneuvers"),
     ("mould", "mold"),
     ("moulds", "molds"),
     ("mouldy", "moldy"),
-    ("plough", "plow"),
-    ("defence", "defense"),
     ("offence", "offense"),
-    ("licence", "license"),
-    ("pretence", "pretense"),
+    ("plough", "plow"),
     ("practise", "practice"),
     ("practised", "practiced"),
     ("practises", "practices"),
     ("practising", "practicing"),
-    ("jewellery", "jewelry"),
-    ("woollen", "woolen"),
-    ("fulfil", "fulfill"),
-    ("fulfils", "fulfills"),
-    ("fulfilment", "fulfillment"),
-    ("enrol", "enroll"),
-    ("enrols", "enrolls"),
-    ("enrolment", "enrollment"),
-    ("instalment", "installment"),
+    ("pretence", "pretense"),
+    ("programme", "program"),
+    ("programmes", "programs"),
     ("skilful", "skillful"),
-    ("wilful", "willful"),
-    ("distil", "distill"),
-    ("manoeuvre", "maneuver"),
-    ("manoeuvres", "maneuvers"),
     ("timbre", "timbre"),
+    ("wilful", "willful"),
+    ("woollen", "woolen"),
 ];
 
 /// Word beginnings (British → American): the rest of the word is kept.
@@ -159,30 +160,48 @@ const L_STEMS: &[&str] = &[
 
 /// The American spelling of `word` (lower case, ASCII), or `word` itself.
 pub(crate) fn american(word: &str) -> Cow<'_, str> {
-    if word.len() < 4 || !word.is_ascii() {
+    let bytes = word.as_bytes();
+    if bytes.len() < 4 || !word.is_ascii() {
         return Cow::Borrowed(word);
     }
-    if let Some(&(_, us)) = WORDS.iter().find(|(uk, _)| *uk == word) {
-        return Cow::Owned(us.to_string());
+    if let Ok(at) = WORDS.binary_search_by(|(uk, _)| (*uk).cmp(word)) {
+        return Cow::Owned(WORDS[at].1.to_string());
     }
-    let mut out: Cow<'_, str> = Cow::Borrowed(word);
-    if let Some(&(uk, us)) = PREFIXES.iter().find(|(uk, _)| word.starts_with(uk)) {
-        out = Cow::Owned(format!("{us}{}", &word[uk.len()..]));
-    }
-    // Inside a word: anaemia, ischaemic, leukaemia, hypoglycaemia;
-    // diarrhoea, dyspnoea, apnoea.
-    for (uk, us) in [("aemi", "emi"), ("rrhoea", "rrhea"), ("pnoea", "pnea")] {
-        if out.contains(uk) {
-            out = Cow::Owned(out.replace(uk, us));
+    // One pass over the letter pairs tells which rules could apply: most
+    // words need none, and every token of every section comes through here.
+    let (mut ae_oe, mut ou, mut ll, mut ending) = (false, false, false, false);
+    let tail = bytes.len().saturating_sub(8);
+    for (i, pair) in bytes.windows(2).enumerate() {
+        match pair {
+            b"ae" | b"oe" => ae_oe = true,
+            b"ou" => ou = true,
+            b"ll" => ll = true,
+            b"is" | b"ys" | b"tr" | b"br" | b"og" if i >= tail => ending = true,
+            _ => {}
         }
     }
-    if let Some(fixed) = our(&out) {
+    let mut out: Cow<'_, str> = Cow::Borrowed(word);
+    if (ae_oe || ou || bytes[0] == b's')
+        && let Some(&(uk, us)) = PREFIXES.iter().find(|(uk, _)| word.starts_with(uk))
+    {
+        out = Cow::Owned(format!("{us}{}", &word[uk.len()..]));
+    }
+    if ae_oe {
+        // Inside a word: anaemia, ischaemic, leukaemia, hypoglycaemia;
+        // diarrhoea, dyspnoea, apnoea.
+        for (uk, us) in [("aemi", "emi"), ("rrhoea", "rrhea"), ("pnoea", "pnea")] {
+            if out.contains(uk) {
+                out = Cow::Owned(out.replace(uk, us));
+            }
+        }
+    }
+    if ou && let Some(fixed) = our(&out) {
         out = Cow::Owned(fixed);
     }
-    if let Some(fixed) = doubled_l(&out) {
+    if ll && let Some(fixed) = doubled_l(&out) {
         out = Cow::Owned(fixed);
     }
-    if let Some(fixed) = suffix(&out) {
+    if ending && let Some(fixed) = suffix(&out) {
         out = Cow::Owned(fixed);
     }
     out
@@ -247,6 +266,11 @@ mod tests {
 
     fn us(word: &str) -> String {
         american(word).into_owned()
+    }
+
+    #[test]
+    fn the_word_list_is_sorted_for_binary_search() {
+        assert!(super::WORDS.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
