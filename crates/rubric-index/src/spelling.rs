@@ -80,45 +80,48 @@ impl<T: TokenStream> TokenStream for AmericanSpellingStream<T> {
     }
 }
 
-/// Words of their own (British → American), whole words only, sorted
-/// (binary search).
+/// Words of their own (British → American), whole words only, sorted by
+/// length and then letters: a binary search compares lengths first.
 const WORDS: &[(&str, &str)] = &[
-    ("ageing", "aging"),
-    ("aluminium", "aluminum"),
-    ("defence", "defense"),
-    ("distil", "distill"),
+    ("grey", "gray"),
     ("enrol", "enroll"),
-    ("enrolment", "enrollment"),
+    ("greys", "grays"),
+    ("mould", "mold"),
+    ("ageing", "aging"),
+    ("distil", "distill"),
     ("enrols", "enrolls"),
     ("fulfil", "fulfill"),
-    ("fulfilment", "fulfillment"),
-    ("fulfils", "fulfills"),
-    ("grey", "gray"),
-    ("greys", "grays"),
-    ("instalment", "installment"),
-    ("jewellery", "jewelry"),
-    ("judgement", "judgment"),
-    ("judgements", "judgments"),
-    ("licence", "license"),
-    ("manoeuvre", "maneuver"),
-    ("manoeuvres", "maneuvers"),
-    ("mould", "mold"),
     ("moulds", "molds"),
     ("mouldy", "moldy"),
-    ("offence", "offense"),
     ("plough", "plow"),
-    ("practise", "practice"),
-    ("practised", "practiced"),
-    ("practises", "practices"),
-    ("practising", "practicing"),
-    ("pretence", "pretense"),
-    ("programme", "program"),
-    ("programmes", "programs"),
-    ("skilful", "skillful"),
     ("timbre", "timbre"),
     ("wilful", "willful"),
+    ("defence", "defense"),
+    ("fulfils", "fulfills"),
+    ("licence", "license"),
+    ("offence", "offense"),
+    ("skilful", "skillful"),
     ("woollen", "woolen"),
+    ("practise", "practice"),
+    ("pretence", "pretense"),
+    ("aluminium", "aluminum"),
+    ("enrolment", "enrollment"),
+    ("jewellery", "jewelry"),
+    ("judgement", "judgment"),
+    ("manoeuvre", "maneuver"),
+    ("practised", "practiced"),
+    ("practises", "practices"),
+    ("programme", "program"),
+    ("fulfilment", "fulfillment"),
+    ("instalment", "installment"),
+    ("judgements", "judgments"),
+    ("manoeuvres", "maneuvers"),
+    ("practising", "practicing"),
+    ("programmes", "programs"),
 ];
+
+/// The longest word in [`WORDS`].
+const LONGEST_WORD: usize = 10;
 
 /// Word beginnings (British → American): the rest of the word is kept.
 const PREFIXES: &[(&str, &str)] = &[
@@ -161,24 +164,27 @@ const L_STEMS: &[&str] = &[
 /// The American spelling of `word` (lower case, ASCII), or `word` itself.
 pub(crate) fn american(word: &str) -> Cow<'_, str> {
     let bytes = word.as_bytes();
-    if bytes.len() < 4 || !word.is_ascii() {
+    if bytes.len() < 4 {
         return Cow::Borrowed(word);
     }
-    if let Ok(at) = WORDS.binary_search_by(|(uk, _)| (*uk).cmp(word)) {
-        return Cow::Owned(WORDS[at].1.to_string());
-    }
-    // One pass over the letter pairs tells which rules could apply: most
-    // words need none, and every token of every section comes through here.
-    let (mut ae_oe, mut ou, mut ll, mut ending) = (false, false, false, false);
-    let tail = bytes.len().saturating_sub(8);
-    for (i, pair) in bytes.windows(2).enumerate() {
-        match pair {
-            b"ae" | b"oe" => ae_oe = true,
-            b"ou" => ou = true,
-            b"ll" => ll = true,
-            b"is" | b"ys" | b"tr" | b"br" | b"og" if i >= tail => ending = true,
+    // One pass over the letters tells which rules could apply: most words
+    // need none, and every token of every section comes through here.
+    let (mut ae_oe, mut ou, mut ll) = (false, false, false);
+    let mut prev = 0u8;
+    for &c in bytes {
+        match (prev, c) {
+            (_, 128..) => return Cow::Borrowed(word),
+            (b'a' | b'o', b'e') => ae_oe = true,
+            (b'o', b'u') => ou = true,
+            (b'l', b'l') => ll = true,
             _ => {}
         }
+        prev = c;
+    }
+    if bytes.len() <= LONGEST_WORD
+        && let Ok(at) = WORDS.binary_search_by(|(uk, _)| (uk.len(), *uk).cmp(&(word.len(), word)))
+    {
+        return Cow::Owned(WORDS[at].1.to_string());
     }
     let mut out: Cow<'_, str> = Cow::Borrowed(word);
     if (ae_oe || ou || bytes[0] == b's')
@@ -201,7 +207,7 @@ pub(crate) fn american(word: &str) -> Cow<'_, str> {
     if ll && let Some(fixed) = doubled_l(&out) {
         out = Cow::Owned(fixed);
     }
-    if ending && let Some(fixed) = suffix(&out) {
+    if let Some(fixed) = suffix(&out) {
         out = Cow::Owned(fixed);
     }
     out
@@ -230,28 +236,30 @@ fn doubled_l(word: &str) -> Option<String> {
 /// Word endings: `-ise` → `-ize`, `-yse` → `-yze` (with their forms),
 /// `-tre` → `-ter`, `-bre` → `-ber`, `-ogue` → `-og`.
 fn suffix(word: &str) -> Option<String> {
-    const ENDINGS: &[(&str, &str)] = &[
-        ("isations", "izations"),
-        ("isation", "ization"),
-        ("ising", "izing"),
-        ("ised", "ized"),
-        ("ises", "izes"),
-        ("iser", "izer"),
-        ("isers", "izers"),
-        ("ise", "ize"),
-        ("ysing", "yzing"),
-        ("ysed", "yzed"),
-        ("yser", "yzer"),
-        ("yse", "yze"),
-        ("tres", "ters"),
-        ("tred", "tered"),
-        ("tre", "ter"),
-        ("bres", "bers"),
-        ("bre", "ber"),
-        ("ogues", "ogs"),
-        ("ogue", "og"),
-    ];
-    ENDINGS.iter().find_map(|(uk, us)| {
+    // By last letter, so that a word is checked against a few endings.
+    let endings: &[(&str, &str)] = match word.as_bytes().last()? {
+        b'e' => &[
+            ("ise", "ize"),
+            ("yse", "yze"),
+            ("tre", "ter"),
+            ("bre", "ber"),
+            ("ogue", "og"),
+        ],
+        b'd' => &[("ised", "ized"), ("ysed", "yzed"), ("tred", "tered")],
+        b's' => &[
+            ("ises", "izes"),
+            ("isers", "izers"),
+            ("isations", "izations"),
+            ("tres", "ters"),
+            ("bres", "bers"),
+            ("ogues", "ogs"),
+        ],
+        b'g' => &[("ising", "izing"), ("ysing", "yzing")],
+        b'r' => &[("iser", "izer"), ("yser", "yzer")],
+        b'n' => &[("isation", "ization")],
+        _ => return None,
+    };
+    endings.iter().find_map(|(uk, us)| {
         let stem = word.strip_suffix(uk)?;
         // Enough letters before the ending: "rise", "noise", "raise" and
         // "rogue" stay, while "fibre" and "litre" change.
@@ -270,7 +278,13 @@ mod tests {
 
     #[test]
     fn the_word_list_is_sorted_for_binary_search() {
-        assert!(super::WORDS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(
+            super::WORDS
+                .windows(2)
+                .all(|w| (w[0].0.len(), w[0].0) < (w[1].0.len(), w[1].0))
+        );
+        let longest = super::WORDS.iter().map(|(uk, _)| uk.len()).max();
+        assert_eq!(longest, Some(super::LONGEST_WORD));
     }
 
     #[test]
