@@ -76,16 +76,16 @@ fn stop_words_and_short_words_stay_searchable() {
 }
 
 #[test]
-fn british_and_american_spellings_find_each_other() {
+fn spelling_variants_and_greek_letters_find_each_other() {
     let case = Case::new();
     let uk = case.write(
         "docs/uk.md",
         "# Diet\n\n## Fibre and tumours\n\nA fibre-rich diet, tumours and randomised trials of \
-         oestrogen in paediatric anaemia.\n",
+         oestrogen in paediatric anaemia, with β-carotene.\n",
     );
     let us = case.write(
         "docs/us.md",
-        "# Colon\n\n## Signaling\n\nThe colorful center of hemoglobin signaling.\n",
+        "# Colon\n\n## Signaling\n\nThe colorful center of hemoglobin signaling and TNF-alpha.\n",
     );
     case.ingest(&[uk.to_str().unwrap(), us.to_str().unwrap()])
         .expect_code(0);
@@ -95,6 +95,7 @@ fn british_and_american_spellings_find_each_other() {
         "randomized trial",
         "estrogen",
         "pediatric anemia",
+        "beta-carotene",
     ] {
         let run = case.search(&["--json", query]).expect_code(0);
         let hit = &run.json()["hits"][0];
@@ -104,7 +105,7 @@ fn british_and_american_spellings_find_each_other() {
             "{query}: {hit}"
         );
     }
-    for query in ["colourful centre", "haemoglobin", "signalling"] {
+    for query in ["colourful centre", "haemoglobin", "signalling", "TNF-α"] {
         assert_eq!(case.hit_ids(query)[0], "us.md#signaling", "{query}");
     }
 }

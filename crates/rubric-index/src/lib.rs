@@ -42,6 +42,7 @@ mod bm25f;
 mod directory;
 mod error;
 mod fuzzy;
+mod greek;
 mod manifest;
 mod outline;
 mod query;

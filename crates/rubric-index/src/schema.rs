@@ -25,6 +25,7 @@ use tantivy::tokenizer::{
 use tantivy::{Index, IndexSettings};
 
 use crate::IndexError;
+use crate::greek::GreekLetterNames;
 use crate::spelling::AmericanSpelling;
 
 /// The version of the schema and analysis this build writes. Bump it when a
@@ -112,13 +113,15 @@ pub(crate) fn build() -> (Schema, Fields) {
 
 /// The `rubric_en` analyzer: words and numbers split on anything that is not
 /// alphanumeric, overlong tokens dropped, lower-cased, folded to ASCII
-/// (`café` matches `cafe`), spelt the American way (`tumour` matches
+/// (`café` matches `cafe`) with Greek letters spelt out (`β` matches `beta`,
+/// see [`crate::greek`]), spelt the American way (`tumour` matches
 /// `tumor`, see [`crate::spelling`]) and stemmed (English). No stop words, so
 /// `vitamin a` keeps its `a`.
 pub(crate) fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
+        .filter(GreekLetterNames)
         .filter(AsciiFoldingFilter)
         .filter(AmericanSpelling)
         .filter(Stemmer::new(Language::English))
@@ -133,6 +136,7 @@ pub(crate) fn unstemmed_analyzer_and_stemmer() -> (TextAnalyzer, TextAnalyzer) {
     let words = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
         .filter(LowerCaser)
+        .filter(GreekLetterNames)
         .filter(AsciiFoldingFilter)
         .filter(AmericanSpelling)
         .build();
@@ -244,6 +248,20 @@ pub(crate) mod tests {
             ["vitamin", "a", "b12", "and", "2024"]
         );
         assert_eq!(tokens(&"x".repeat(41)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn analyzer_spells_greek_letters_and_american_spelling() {
+        assert_eq!(
+            tokens("β-Carotene, TNF-α and NF-κB"),
+            ["beta", "caroten", "tnf", "alpha", "and", "nf", "kappab"]
+        );
+        assert_eq!(tokens("beta-carotene"), tokens("β-carotene"));
+        assert_eq!(tokens("Δ9"), ["delta9"]);
+        assert_eq!(
+            tokens("Tumours in the centre"),
+            tokens("tumors in the center")
+        );
     }
 
     #[test]
