@@ -9,14 +9,19 @@
 //! note in [`Results::notes`]; a query with no searchable word is an
 //! [`IndexError::Query`].
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Serialize;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
 use tantivy::query::{BooleanQuery, Occur as TOccur, Query as TQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Order, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term,
+};
 
 use crate::IndexError;
 use crate::query::{self, Node};
@@ -406,15 +411,13 @@ impl IndexReader {
         ))
     }
 
-    /// How many distinct articles have a matching section.
+    /// How many distinct articles have a matching section: read from the
+    /// `article` fast field, not from stored documents, so a query matching
+    /// most of a large index stays cheap.
     fn count_articles(&self, searcher: &Searcher, query: &dyn TQuery) -> Result<usize, IndexError> {
-        let addresses = searcher
-            .search(query, &tantivy::collector::DocSetCollector)
+        let articles = searcher
+            .search(query, &DistinctArticles)
             .map_err(|e| IndexError::tantivy(&self.path, e))?;
-        let mut articles = std::collections::HashSet::new();
-        for address in addresses {
-            articles.insert(self.article_of(searcher, address)?);
-        }
         Ok(articles.len())
     }
 
@@ -527,6 +530,72 @@ fn cut(text: &str, max: usize) -> &str {
     match head.rfind(char::is_whitespace) {
         Some(ws) if ws > 0 => &head[..ws],
         _ => head,
+    }
+}
+
+/// Collects the distinct `article` values of the matching sections.
+struct DistinctArticles;
+
+/// One segment's part of [`DistinctArticles`]: the article column's term
+/// ordinals seen, turned into names in one ordered pass over the column's
+/// dictionary at the end (looking each up alone costs a block decode).
+struct DistinctArticlesInSegment {
+    column: Option<StrColumn>,
+    ords: Vec<u64>,
+}
+
+impl Collector for DistinctArticles {
+    type Fruit = HashSet<String>;
+    type Child = DistinctArticlesInSegment;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<DistinctArticlesInSegment> {
+        Ok(DistinctArticlesInSegment {
+            column: reader.fast_fields().str("article")?,
+            ords: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        segments: Vec<std::io::Result<HashSet<String>>>,
+    ) -> tantivy::Result<HashSet<String>> {
+        let mut all = HashSet::new();
+        for names in segments {
+            all.extend(names?);
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for DistinctArticlesInSegment {
+    type Fruit = std::io::Result<HashSet<String>>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(column) = &self.column {
+            self.ords.extend(column.term_ords(doc));
+        }
+    }
+
+    fn harvest(mut self) -> Self::Fruit {
+        let mut names = HashSet::new();
+        if let Some(column) = &self.column {
+            self.ords.sort_unstable();
+            self.ords.dedup();
+            column
+                .dictionary()
+                .sorted_ords_to_term_cb(&self.ords, |name| {
+                    names.insert(String::from_utf8_lossy(name).into_owned());
+                })?;
+        }
+        Ok(names)
     }
 }
 

@@ -528,3 +528,38 @@ fn limit_zero_only_counts() {
     assert!(results.total >= 2);
     assert!(results.hits.is_empty());
 }
+
+#[test]
+fn grouped_search_counts_articles_across_segments() {
+    let with_diet = |id: &str, n: usize| {
+        let sections = (0..n)
+            .map(|i| {
+                section(
+                    Some(&format!("Part {i}")),
+                    &[],
+                    "Diet matters for the skin.",
+                )
+            })
+            .collect();
+        article(id, id, sections)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Two commits: two segments, each with its own article dictionary.
+    write(dir.path(), &[with_diet("a.txt", 3), with_diet("b.txt", 2)]);
+    write(
+        dir.path(),
+        &[
+            with_diet("c.txt", 4),
+            article("d.txt", "d.txt", vec![section(None, &[], "No match here.")]),
+        ],
+    );
+    // A third commit replaces b.txt: its old sections are deleted ones.
+    write(dir.path(), &[with_diet("b.txt", 1)]);
+    let reader = IndexReader::open(dir.path()).unwrap();
+    let grouped = reader
+        .search_grouped(&Query::new("diet"), &SearchOptions::default())
+        .unwrap();
+    assert_eq!(grouped.total, 3 + 1 + 4);
+    assert_eq!(grouped.articles, 3);
+    assert_eq!(grouped.groups.len(), 3);
+}
