@@ -7,8 +7,6 @@
 //! letters are a unit prefix ("μg", "μm"): `micro`; elsewhere `μ` is "mu"
 //! ("μ-opioid").
 
-use std::mem;
-
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// The token filter (see the module docs).
@@ -49,7 +47,7 @@ impl<T: TokenStream> TokenStream for GreekLetterNamesStream<T> {
         }
         let token = self.tail.token_mut();
         if let Some(spelt) = spell_out(&token.text) {
-            let _ = mem::replace(&mut token.text, spelt);
+            token.text = spelt;
         }
         true
     }

@@ -24,7 +24,6 @@
 //! reach them).
 
 use std::borrow::Cow;
-use std::mem;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -66,7 +65,7 @@ impl<T: TokenStream> TokenStream for AmericanSpellingStream<T> {
         }
         let token = self.tail.token_mut();
         if let Cow::Owned(american) = american(&token.text) {
-            let _ = mem::replace(&mut token.text, american);
+            token.text = american;
         }
         true
     }
@@ -94,6 +93,7 @@ const WORDS: &[(&str, &str)] = &[
     ("moulds", "molds"),
     ("mouldy", "moldy"),
     ("plough", "plow"),
+    // Not British: kept as it is rather than read as "-bre" → "-ber".
     ("timbre", "timbre"),
     ("wilful", "willful"),
     ("defence", "defense"),
