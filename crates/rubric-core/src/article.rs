@@ -1,9 +1,21 @@
 //! [`Article`] and [`Section`]: the records that flow from extraction to the
-//! index, with the JSON shape of `ingest --dry-run --json` (design.md).
+//! index, with the JSON shape of `ingest --dry-run --json` (design.md), and
+//! [`Format`], what a source holds.
+//!
+//! An article is assembled as a [`Draft`] (plain public fields, changed
+//! freely by an extractor) and becomes an [`Article`] with
+//! [`Draft::finish`], which computes its content hash once. An `Article`
+//! cannot be changed afterwards (its fields are read through methods), so
+//! its hash always describes what it holds; to change one, take it apart
+//! with [`Article::into_draft`] and finish it again.
+
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-/// The format an article was read from.
+/// What a source holds: an article in plain text, Markdown or HTML, or many
+/// articles as JSON Lines records. An [`Article`]'s format is never
+/// [`Format::Jsonl`]: a record's article has the format of its body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
@@ -13,16 +25,46 @@ pub enum Format {
     Markdown,
     /// HTML.
     Html,
+    /// JSON Lines: one article per line.
+    Jsonl,
 }
 
 impl Format {
-    /// The lower-case name used in JSON and in the index (`text`, `markdown`, `html`).
+    /// The lower-case name used in JSON and in the index (`text`,
+    /// `markdown`, `html`, `jsonl`).
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Markdown => "markdown",
             Format::Html => "html",
+            Format::Jsonl => "jsonl",
         }
+    }
+
+    /// The format a file name's extension says (`.txt`, `.text`, `.md`,
+    /// `.markdown`, `.html`, `.htm`, `.xhtml`, `.jsonl`), case-insensitive;
+    /// `None` for anything else.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        Format::from_extension(ext)
+    }
+
+    /// The format of a file extension without its dot, case-insensitive.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        const KNOWN: &[(&str, Format)] = &[
+            ("txt", Format::Text),
+            ("text", Format::Text),
+            ("md", Format::Markdown),
+            ("markdown", Format::Markdown),
+            ("html", Format::Html),
+            ("htm", Format::Html),
+            ("xhtml", Format::Html),
+            ("jsonl", Format::Jsonl),
+        ];
+        KNOWN
+            .iter()
+            .find(|(name, _)| ext.eq_ignore_ascii_case(name))
+            .map(|&(_, format)| format)
     }
 }
 
@@ -75,11 +117,11 @@ pub struct Section {
     pub ordinal: u32,
 }
 
-/// An article read from one source, split into sections in document order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Article {
-    /// Stable id: the canonical URL for web pages, the path relative to the
-    /// ingest root (with `/`) for files, the record id for JSON Lines.
+/// An article being assembled: every field public, no hash yet.
+/// [`Draft::finish`] makes the [`Article`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// Stable id (see [`Article::id`]).
     pub id: String,
     /// Where it was read from: the path as given, or the URL.
     pub source: String,
@@ -87,19 +129,53 @@ pub struct Article {
     pub url: Option<String>,
     /// The article's title.
     pub title: String,
-    /// The format it was read from.
+    /// The format it was read from (never [`Format::Jsonl`]).
     pub format: Format,
-    /// Content hash of the extracted article (see [`content_hash`]).
-    pub hash: String,
     /// Tags, date, language.
-    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
     pub metadata: Metadata,
     /// Sections in document order.
     pub sections: Vec<Section>,
 }
 
+impl Draft {
+    /// A draft with no URL and no metadata.
+    pub fn new(
+        id: impl Into<String>,
+        source: impl Into<String>,
+        format: Format,
+        title: impl Into<String>,
+        sections: Vec<Section>,
+    ) -> Draft {
+        Draft {
+            id: id.into(),
+            source: source.into(),
+            url: None,
+            title: title.into(),
+            format,
+            metadata: Metadata::default(),
+            sections,
+        }
+    }
+
+    /// The finished article, with its content hash.
+    pub fn finish(self) -> Article {
+        let hash = content_hash(&self);
+        Article { draft: self, hash }
+    }
+}
+
+/// An article read from one source, split into sections in document order,
+/// with the content hash of what it holds. Serialises as the JSON object of
+/// `ingest --dry-run --json` (design.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    draft: Draft,
+    hash: String,
+}
+
 impl Article {
-    /// Builds an article and computes its hash from title and sections.
+    /// A finished article with no URL and no metadata (shorthand for
+    /// [`Draft::new`] then [`Draft::finish`]).
     pub fn new(
         id: impl Into<String>,
         source: impl Into<String>,
@@ -107,29 +183,59 @@ impl Article {
         title: impl Into<String>,
         sections: Vec<Section>,
     ) -> Article {
-        let mut article = Article {
-            id: id.into(),
-            source: source.into(),
-            url: None,
-            title: title.into(),
-            format,
-            hash: String::new(),
-            metadata: Metadata::default(),
-            sections,
-        };
-        article.rehash();
-        article
+        Draft::new(id, source, format, title, sections).finish()
     }
 
-    /// Recomputes [`Article::hash`] after fields were changed.
-    pub fn rehash(&mut self) {
-        self.hash = content_hash(self);
+    /// Stable id: the canonical URL for web pages, the path relative to the
+    /// ingest root (with `/`) for files, the record id for JSON Lines.
+    pub fn id(&self) -> &str {
+        &self.draft.id
+    }
+
+    /// Where it was read from: the path as given, or the URL.
+    pub fn source(&self) -> &str {
+        &self.draft.source
+    }
+
+    /// Where a reader opens it, if anywhere.
+    pub fn url(&self) -> Option<&str> {
+        self.draft.url.as_deref()
+    }
+
+    /// The article's title.
+    pub fn title(&self) -> &str {
+        &self.draft.title
+    }
+
+    /// The format it was read from.
+    pub fn format(&self) -> Format {
+        self.draft.format
+    }
+
+    /// Content hash of what it holds (see [`content_hash`]).
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Tags, date, language.
+    pub fn metadata(&self) -> &Metadata {
+        &self.draft.metadata
+    }
+
+    /// Sections in document order.
+    pub fn sections(&self) -> &[Section] {
+        &self.draft.sections
+    }
+
+    /// The article taken apart, to be changed and finished again.
+    pub fn into_draft(self) -> Draft {
+        self.draft
     }
 
     /// The link for a section: `url#anchor` when the article has a URL, else
     /// `source#anchor`; the bare location for the lead section.
     pub fn link(&self, anchor: &str) -> String {
-        let base = self.url.as_deref().unwrap_or(&self.source);
+        let base = self.url().unwrap_or(self.source());
         if anchor.is_empty() {
             base.to_string()
         } else {
@@ -138,11 +244,35 @@ impl Article {
     }
 }
 
+/// The JSON shape of design.md: `id`, `source`, `url`, `title`, `format`,
+/// `hash`, `metadata` (left out when empty), `sections`.
+impl Serialize for Article {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let d = &self.draft;
+        let fields = if d.metadata.is_empty() { 7 } else { 8 };
+        let mut s = serializer.serialize_struct("Article", fields)?;
+        s.serialize_field("id", &d.id)?;
+        s.serialize_field("source", &d.source)?;
+        s.serialize_field("url", &d.url)?;
+        s.serialize_field("title", &d.title)?;
+        s.serialize_field("format", &d.format)?;
+        s.serialize_field("hash", &self.hash)?;
+        if d.metadata.is_empty() {
+            s.skip_field("metadata")?;
+        } else {
+            s.serialize_field("metadata", &d.metadata)?;
+        }
+        s.serialize_field("sections", &d.sections)?;
+        s.end()
+    }
+}
+
 /// Content hash of what an article would put in the index: title, url,
 /// format, metadata and every section field. Hex BLAKE3, stable across runs
 /// and machines. The source path is not part of it, so moving a root does not
 /// change the hash.
-pub fn content_hash(article: &Article) -> String {
+pub fn content_hash(article: &Draft) -> String {
     let mut h = blake3::Hasher::new();
     let mut field = |s: &str| {
         h.update(&(s.len() as u64).to_le_bytes());
@@ -189,28 +319,64 @@ mod tests {
         let a = Article::new("a", "x/a.txt", Format::Text, "A", vec![lead("one")]);
         let b = Article::new("a", "y/a.txt", Format::Text, "A", vec![lead("one")]);
         let c = Article::new("a", "x/a.txt", Format::Text, "A", vec![lead("two")]);
-        assert_eq!(a.hash, b.hash);
-        assert_ne!(a.hash, c.hash);
-        assert_eq!(a.hash.len(), 64);
+        assert_eq!(a.hash(), b.hash());
+        assert_ne!(a.hash(), c.hash());
+        assert_eq!(a.hash().len(), 64);
+    }
+
+    #[test]
+    fn a_changed_draft_gets_a_new_hash_when_finished_again() {
+        let a = Article::new("a", "x/a.txt", Format::Text, "A", vec![lead("one")]);
+        let before = a.hash().to_string();
+        let mut draft = a.into_draft();
+        draft.metadata.date = Some("2024-05-01".into());
+        let b = draft.finish();
+        assert_ne!(b.hash(), before);
+        assert_eq!(b.hash(), content_hash(&b.clone().into_draft()));
     }
 
     #[test]
     fn json_shape_matches_the_contract() {
         let a = Article::new("a.txt", "corpus/a.txt", Format::Text, "A", vec![lead("x")]);
+        let line = serde_json::to_string(&a).unwrap();
+        let order: Vec<usize> = ["id", "source", "url", "title", "format", "hash", "sections"]
+            .iter()
+            .map(|key| line.find(&format!("\"{key}\":")).unwrap())
+            .collect();
+        assert!(order.is_sorted(), "fields in the contract's order: {line}");
+        assert!(!line.contains("metadata"), "empty metadata is left out");
         let v: serde_json::Value = serde_json::to_value(&a).unwrap();
         assert_eq!(v["format"], "text");
+        assert_eq!(v["hash"], a.hash());
         assert!(v["url"].is_null());
         assert!(v["sections"][0]["heading"].is_null());
         assert_eq!(v["sections"][0]["anchor"], "");
-        assert!(v.get("metadata").is_none(), "empty metadata is left out");
+        let mut draft = a.into_draft();
+        draft.metadata.tags = vec!["skin".into()];
+        let v = serde_json::to_value(draft.finish()).unwrap();
+        assert_eq!(v["metadata"]["tags"][0], "skin");
     }
 
     #[test]
     fn link_prefers_url() {
-        let mut a = Article::new("a", "corpus/a.txt", Format::Text, "A", vec![]);
+        let a = Article::new("a", "corpus/a.txt", Format::Text, "A", vec![]);
         assert_eq!(a.link("x"), "corpus/a.txt#x");
-        a.url = Some("https://e.org/a".into());
+        let mut draft = a.into_draft();
+        draft.url = Some("https://e.org/a".into());
+        let a = draft.finish();
         assert_eq!(a.link("x"), "https://e.org/a#x");
         assert_eq!(a.link(""), "https://e.org/a");
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(
+            Format::from_path(Path::new("a/b.MD")),
+            Some(Format::Markdown)
+        );
+        assert_eq!(Format::from_path(Path::new("x.htm")), Some(Format::Html));
+        assert_eq!(Format::from_path(Path::new("x.jsonl")), Some(Format::Jsonl));
+        assert_eq!(Format::from_path(Path::new("x.pdf")), None);
+        assert_eq!(Format::from_path(Path::new("README")), None);
     }
 }

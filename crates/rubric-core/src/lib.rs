@@ -1,5 +1,6 @@
-//! The model every Rubric stage speaks: [`Article`], [`Section`], [`Format`],
-//! anchors ([`slug`]) and content hashes ([`content_hash`]).
+//! The model every Rubric stage speaks: [`Article`] (assembled as a
+//! [`Draft`]), [`Section`], [`Format`], anchors ([`slug`]), content hashes
+//! ([`content_hash`]) and the small [`text`] helpers every stage shares.
 //!
 //! This crate owns the shape of the data and the small pure functions that
 //! define its identity (article ids, section anchors, hashes). It does no I/O:
@@ -15,14 +16,15 @@
 //! outline.push_heading(2, "Getting started", None);
 //! outline.push_text("Install it.");
 //! let article = Article::new("guide.md", "docs/guide.md", Format::Markdown, "Guide", outline.finish());
-//! assert_eq!(article.sections[1].anchor, "getting-started");
-//! assert_eq!(article.sections[1].path, Vec::<String>::new());
+//! assert_eq!(article.sections()[1].anchor, "getting-started");
+//! assert_eq!(article.sections()[1].path, Vec::<String>::new());
 //! ```
 
 mod article;
-mod outline;
+mod builder;
 mod slug;
+pub mod text;
 
-pub use article::{Article, Format, Metadata, Section, content_hash};
-pub use outline::SectionBuilder;
+pub use article::{Article, Draft, Format, Metadata, Section, content_hash};
+pub use builder::SectionBuilder;
 pub use slug::{Anchors, slug};

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use rubric_extract::{Input, Kind, extract_all};
+use rubric_extract::{Format, Input, extract_all};
 
 fn visit(path: &Path, root: &Path) {
     if path.is_dir() {
@@ -20,7 +20,7 @@ fn visit(path: &Path, root: &Path) {
         }
         return;
     }
-    let Some(kind) = Kind::from_path(path) else {
+    let Some(kind) = Format::from_path(path) else {
         return;
     };
     let Ok(bytes) = std::fs::read(path) else {

@@ -9,6 +9,8 @@
 //! lines from the text; the plain-text extractor never takes them for
 //! headings. They do not decide anything about their neighbours.
 
+use rubric_core::text::bare_word;
+
 /// Most words a dateline or byline may have; longer lines are prose.
 const MAX_WORDS: usize = 12;
 /// Most words of the name part of a byline ("By Jane Doe and John Roe").
@@ -99,12 +101,6 @@ fn ends_sentence(line: &str) -> bool {
     last.chars().count() > 3 || last.is_empty()
 }
 
-/// The lower-case letters and digits of a word ("Nov." -> "nov", "19," -> "19").
-fn bare(word: &str) -> String {
-    word.trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase()
-}
-
 fn is_number(word: &str, max_digits: usize) -> bool {
     let w = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     !w.is_empty() && w.len() <= max_digits && w.bytes().all(|b| b.is_ascii_digit())
@@ -113,7 +109,7 @@ fn is_number(word: &str, max_digits: usize) -> bool {
 /// A month name with a day or year next to it, a numeric date, or a
 /// relative time. A word may hold two glued parts ("Nov.November").
 fn has_date(words: &[&str]) -> bool {
-    let bares: Vec<String> = words.iter().map(|w| bare(w)).collect();
+    let bares: Vec<String> = words.iter().map(|w| bare_word(w)).collect();
     let month = |w: &str| {
         MONTHS.contains(&w)
             || w.split(|c: char| !c.is_alphabetic())

@@ -1,69 +1,103 @@
-//! [`ExtractError`]: why a source could not be turned into an article. Every
-//! variant names the source (path or URL).
+//! [`ExtractError`]: why a source (or one JSON Lines record) could not be
+//! turned into an article. Every error names the source (path or URL) and,
+//! for a record, its line; [`ErrorKind`] says what went wrong, so a record's
+//! body error is the body extractor's own kind, not a message re-parsed.
 
 use thiserror::Error;
 
 /// Why a source (or one JSON Lines record) could not be extracted.
+#[derive(Debug)]
+pub struct ExtractError {
+    /// The path or URL.
+    pub source_name: String,
+    /// The 1-based line of a JSON Lines record.
+    pub line: Option<usize>,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+/// What went wrong, without where.
 #[derive(Debug, Error)]
-pub enum ExtractError {
+#[non_exhaustive]
+pub enum ErrorKind {
     /// The bytes look binary (NUL bytes).
-    #[error("{source_name}: binary file, not text")]
-    Binary {
-        /// Path or URL.
-        source_name: String,
-    },
+    #[error("binary file, not text")]
+    Binary,
     /// The bytes are not valid UTF-8.
-    #[error("{source_name}: not valid UTF-8 (first bad byte at offset {offset})")]
+    #[error("not valid UTF-8 (first bad byte at offset {offset})")]
     NotUtf8 {
-        /// Path or URL.
-        source_name: String,
         /// Byte offset of the first invalid sequence.
         offset: usize,
     },
-    /// A JSON Lines record is malformed.
-    #[error("{source_name}:{line}: {reason}")]
-    Record {
-        /// Path or URL.
-        source_name: String,
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong with it.
-        reason: String,
-    },
     /// Nothing to index: no text at all.
-    #[error("{source_name}: no text to index")]
-    Empty {
-        /// Path or URL.
-        source_name: String,
-    },
+    #[error("no text to index")]
+    Empty,
     /// The input is larger than the extractor reads.
-    #[error("{source_name}: {size} bytes, more than the {limit} this extractor reads")]
+    #[error("{size} bytes, more than the {limit} this extractor reads")]
     TooLarge {
-        /// Path or URL.
-        source_name: String,
         /// Its size in bytes.
         size: usize,
         /// The most bytes read.
         limit: usize,
     },
     /// The markup nests elements deeper than the extractor reads.
-    #[error(
-        "{source_name}: elements nested {depth} deep, more than the {limit} this extractor reads"
-    )]
+    #[error("elements nested {depth} deep, more than the {limit} this extractor reads")]
     TooDeep {
-        /// Path or URL.
-        source_name: String,
         /// The nesting the markup asks for (estimated).
         depth: usize,
         /// The deepest nesting read.
         limit: usize,
     },
-    /// The input cannot be handled this way.
-    #[error("{source_name}: {reason}")]
-    Unsupported {
-        /// Path or URL.
-        source_name: String,
-        /// Why.
-        reason: String,
-    },
+    /// A JSON Lines line is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(#[source] serde_json::Error),
+    /// A JSON Lines line is JSON but not a record (a field of the wrong type).
+    #[error("not a record: {0}")]
+    BadRecord(#[source] serde_json::Error),
+    /// A record has neither `id` nor `_id`.
+    #[error("missing `id` (or `_id`)")]
+    MissingId,
+    /// A record's id is blank.
+    #[error("`{0}` is empty")]
+    EmptyId(&'static str),
+    /// A record has no body field.
+    #[error("no body: expected one of `text`, `markdown`, `html`")]
+    NoBody,
+    /// JSON Lines given where one article was expected.
+    #[error("JSON Lines holds many articles: use extract_all")]
+    ManyArticles,
+}
+
+impl ExtractError {
+    /// An error of `kind` in the source `source_name`.
+    pub fn new(source_name: impl Into<String>, kind: ErrorKind) -> ExtractError {
+        ExtractError {
+            source_name: source_name.into(),
+            line: None,
+            kind,
+        }
+    }
+
+    /// True when the source was read but holds nothing to index (a page that
+    /// is only a title, say): passed over rather than failed.
+    pub fn is_empty(&self) -> bool {
+        matches!(self.kind, ErrorKind::Empty)
+    }
+}
+
+impl std::fmt::Display for ExtractError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.source_name, self.kind),
+            None => write!(f, "{}: {}", self.source_name, self.kind),
+        }
+    }
+}
+
+impl std::error::Error for ExtractError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // The kind is printed as part of this error; its own cause (a JSON
+        // parse error) is printed there too, so the chain stops here.
+        None
+    }
 }

@@ -39,30 +39,29 @@ mod boilerplate;
 
 use std::collections::HashMap;
 
+use rubric_core::text::{collapse, drop_zero_width};
 use rubric_core::{Format, Metadata, SectionBuilder};
 use scraper::{ElementRef, Html, Node};
 
-use crate::{Article, ExtractError, Input, dateline, decode_text, title_from_source};
+use crate::{Draft, ErrorKind, ExtractError, Input, dateline, decode_text, title_from_source};
 use boilerplate::Verdict;
 
 /// Extracts one article from an HTML page. Errors when the bytes are not
 /// UTF-8 text, or when the main content has no text at all.
-pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
+pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     if input.bytes.len() > MAX_HTML_BYTES {
-        return Err(ExtractError::TooLarge {
-            source_name: input.source.to_string(),
+        return Err(input.error(ErrorKind::TooLarge {
             size: input.bytes.len(),
             limit: MAX_HTML_BYTES,
-        });
+        }));
     }
     let src = decode_text(input.source, input.bytes)?;
     let depth = nesting_depth(src);
     if depth > MAX_NESTING {
-        return Err(ExtractError::TooDeep {
-            source_name: input.source.to_string(),
+        return Err(input.error(ErrorKind::TooDeep {
             depth,
             limit: MAX_NESTING,
-        });
+        }));
     }
     let doc = Html::parse_document(src);
     let sizes = Sizes::count(&doc);
@@ -81,16 +80,13 @@ pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
         walker.walk(root);
     }
     if walker.out.is_empty() {
-        return Err(ExtractError::Empty {
-            source_name: input.source.to_string(),
-        });
+        return Err(input.error(ErrorKind::Empty));
     }
     let sections = walker.out.finish();
-    let mut article = Article::new(input.id, input.source, Format::Html, title, sections);
-    article.url = input.url.map(str::to_string);
-    article.metadata = page.metadata;
-    article.rehash();
-    Ok(article)
+    let mut draft = Draft::new(input.id, input.source, Format::Html, title, sections);
+    draft.url = input.url.map(str::to_string);
+    draft.metadata = page.metadata;
+    Ok(draft)
 }
 
 /// Largest page read, in bytes: a bigger one is an error rather than minutes
@@ -962,7 +958,7 @@ impl<'a> Walker<'a> {
         }
         self.release_held();
         if self.pre > 0 {
-            let block = clean(&self.line);
+            let block = drop_zero_width(&self.line);
             let lines: Vec<&str> = block.lines().map(str::trim_end).collect();
             let first = lines.iter().position(|l| !l.trim().is_empty());
             let last = lines.iter().rposition(|l| !l.trim().is_empty());
@@ -1052,55 +1048,21 @@ fn inner_anchor(heading: ElementRef<'_>) -> Option<String> {
     })
 }
 
-/// Runs of whitespace become one space; zero-width characters go. One pass,
-/// the same as `clean(s).split_whitespace()` joined with spaces.
-fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if is_zero_width(c) {
-            continue;
-        }
-        if c.is_whitespace() {
-            space = true;
-        } else {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn is_zero_width(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{00ad}' | '\u{feff}'
-    )
-}
-
-/// Drops zero-width spaces, joiners and soft hyphens.
-fn clean(s: &str) -> String {
-    s.chars().filter(|&c| !is_zero_width(c)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn page(src: &str) -> Article {
+    fn page(src: &str) -> Draft {
         extract(&Input::new(
             "p.html",
             "web/p.html",
-            crate::Kind::Html,
+            crate::Format::Html,
             src.as_bytes(),
         ))
         .unwrap()
     }
 
-    fn outline(a: &Article) -> Vec<String> {
+    fn outline(a: &Draft) -> Vec<String> {
         a.sections
             .iter()
             .map(|s| {
@@ -1207,21 +1169,21 @@ mod tests {
         let e = extract(&Input::new(
             "d",
             "web/deep.html",
-            crate::Kind::Html,
+            crate::Format::Html,
             deep.as_bytes(),
         ))
         .unwrap_err();
         assert!(
-            matches!(e, ExtractError::TooDeep { .. }) && e.to_string().contains("web/deep.html")
+            matches!(e.kind, ErrorKind::TooDeep { .. }) && e.to_string().contains("web/deep.html")
         );
     }
 
     #[test]
     fn huge_pages_are_an_error_naming_the_source() {
         let big = vec![b'a'; MAX_HTML_BYTES + 1];
-        let e = extract(&Input::new("b", "web/big.html", crate::Kind::Html, &big)).unwrap_err();
+        let e = extract(&Input::new("b", "web/big.html", crate::Format::Html, &big)).unwrap_err();
         assert!(
-            matches!(e, ExtractError::TooLarge { .. }) && e.to_string().contains("web/big.html")
+            matches!(e.kind, ErrorKind::TooLarge { .. }) && e.to_string().contains("web/big.html")
         );
     }
 
@@ -1356,7 +1318,7 @@ mod tests {
         let e = extract(&Input::new(
             "e",
             "web/e.html",
-            crate::Kind::Html,
+            crate::Format::Html,
             b"<nav>only</nav>",
         ))
         .unwrap_err();

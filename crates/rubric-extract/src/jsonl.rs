@@ -4,20 +4,20 @@
 //! `date`; the body in one of `text`, `markdown` or `html`. BEIR corpora
 //! (`{"_id": "4983", "title": "...", "text": "..."}`) are read as they are.
 //!
-//! This module owns the record fields and the line-by-line streaming: lines
-//! are read lazily from the input, and a malformed line is an
-//! [`ExtractError::Record`] naming the source and the 1-based line while the
-//! following lines still come out. It does not own how a body becomes
-//! sections: that is [`crate::text`], [`crate::markdown`] or [`crate::html`],
-//! with the record's title (when it has one) put over the one they find.
+//! This module owns the record fields (decoded with serde) and the
+//! line-by-line streaming: lines are read lazily from the input, and a
+//! malformed line is an [`ExtractError`] naming the source and the 1-based
+//! line while the following lines still come out. It does not own how a body
+//! becomes sections: that is the text, Markdown or HTML extractor's, with
+//! the record's title (when it has one) put over the one they find.
 //! Every article keeps the file as its `source`; the record id is its `id`.
 
-use serde_json::{Map, Value};
+use serde::Deserialize;
 
-use crate::{Article, ExtractError, Input, Kind};
+use crate::{Article, ErrorKind, ExtractError, Format, Input};
 
 /// One result per non-blank line of `input`, in order, read lazily.
-pub fn records<'a>(
+pub(crate) fn records<'a>(
     input: &'a Input<'a>,
 ) -> impl Iterator<Item = Result<Article, ExtractError>> + 'a {
     let bytes = input
@@ -29,116 +29,118 @@ pub fn records<'a>(
         .enumerate()
         .filter(|(_, line)| !line.trim_ascii().is_empty())
         .map(move |(i, line)| {
-            let line_no = i + 1;
-            record(input.source, line).map_err(|reason| ExtractError::Record {
+            record(input.source, line).map_err(|kind| ExtractError {
                 source_name: input.source.to_string(),
-                line: line_no,
-                reason,
+                line: Some(i + 1),
+                kind,
             })
         })
 }
 
-/// Extracts the article of one line; the error is the reason only.
-fn record(source: &str, line: &[u8]) -> Result<Article, String> {
-    let line = std::str::from_utf8(line)
-        .map_err(|e| format!("not valid UTF-8 (at byte {})", e.valid_up_to()))?;
-    let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-    let Value::Object(fields) = value else {
-        return Err("a record must be a JSON object".into());
-    };
-    let id = record_id(&fields)?;
-    let title = optional_string(&fields, "title")?;
-    let url = optional_string(&fields, "url")?;
-    let date = optional_string(&fields, "date")?;
-    let tags = tags(&fields)?;
+/// The fields of a record Rubric reads; others are ignored.
+#[derive(Debug, Deserialize)]
+struct Record {
+    id: Option<RecordId>,
+    #[serde(rename = "_id")]
+    underscore_id: Option<RecordId>,
+    title: Option<String>,
+    url: Option<String>,
+    date: Option<String>,
+    tags: Option<Tags>,
+    text: Option<String>,
+    markdown: Option<String>,
+    html: Option<String>,
+}
 
-    let (kind, body) = ["text", "markdown", "html"]
-        .into_iter()
-        .zip([Kind::Text, Kind::Markdown, Kind::Html])
-        .find_map(|(key, kind)| fields.get(key).map(|v| (key, kind, v)))
-        .map(|(key, kind, v)| match v {
-            Value::String(s) => Ok((kind, s.as_str())),
-            _ => Err(format!("`{key}` must be a string")),
-        })
-        .ok_or_else(|| "no body: expected one of `text`, `markdown`, `html`".to_string())??;
+/// A record id: a string, or a number written as JSON wrote it.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a string or a number")]
+enum RecordId {
+    Text(String),
+    Number(serde_json::Number),
+}
 
+/// `tags`: a list of strings, or one comma-separated string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a list of strings, or one comma-separated string")]
+enum Tags {
+    List(Vec<String>),
+    Joined(String),
+}
+
+/// Extracts the article of one line.
+fn record(source: &str, line: &[u8]) -> Result<Article, ErrorKind> {
+    let line = std::str::from_utf8(line).map_err(|e| ErrorKind::NotUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    let record: Record = serde_json::from_str(line).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ErrorKind::BadRecord(e),
+        _ => ErrorKind::NotJson(e),
+    })?;
+    let id = record_id(&record)?;
+    let url = non_blank(record.url);
+    let (format, body) = [
+        (Format::Text, &record.text),
+        (Format::Markdown, &record.markdown),
+        (Format::Html, &record.html),
+    ]
+    .into_iter()
+    .find_map(|(format, body)| body.as_deref().map(|b| (format, b)))
+    .ok_or(ErrorKind::NoBody)?;
     let body_input = Input {
         id: &id,
         source,
         url: url.as_deref(),
-        kind,
+        date: None,
+        format,
         bytes: body.as_bytes(),
     };
-    let extracted = match kind {
-        Kind::Markdown => crate::markdown::extract(&body_input),
-        Kind::Html => crate::html::extract(&body_input),
-        Kind::Text | Kind::Jsonl => crate::text::extract(&body_input),
+    let mut draft = crate::draft(&body_input).map_err(|e| e.kind)?;
+    if let Some(title) = non_blank(record.title) {
+        draft.title = title;
+    }
+    draft.url = url;
+    let tags = match record.tags {
+        None => Vec::new(),
+        Some(Tags::List(tags)) => tags,
+        Some(Tags::Joined(tags)) => tags.split(',').map(str::to_string).collect(),
     };
-    let mut article = extracted.map_err(|e| {
-        let message = e.to_string();
-        match message
-            .strip_prefix(source)
-            .and_then(|m| m.strip_prefix(": "))
-        {
-            Some(reason) => reason.to_string(),
-            None => message,
-        }
-    })?;
-    if let Some(title) = title {
-        article.title = title;
-    }
-    article.url = url;
+    let tags: Vec<String> = tags
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
     if !tags.is_empty() {
-        article.metadata.tags = tags;
+        draft.metadata.tags = tags;
     }
-    if date.is_some() {
-        article.metadata.date = date;
+    if let Some(date) = non_blank(record.date) {
+        draft.metadata.date = Some(date);
     }
-    article.rehash();
-    Ok(article)
+    Ok(draft.finish())
 }
 
 /// `id`, else `_id`: a non-empty string, or a number written as JSON wrote it.
-fn record_id(fields: &Map<String, Value>) -> Result<String, String> {
-    let (key, value) = ["id", "_id"]
+fn record_id(record: &Record) -> Result<String, ErrorKind> {
+    let (key, value) = [("id", &record.id), ("_id", &record.underscore_id)]
         .into_iter()
-        .find_map(|k| fields.get(k).filter(|v| !v.is_null()).map(|v| (k, v)))
-        .ok_or_else(|| "missing `id` (or `_id`)".to_string())?;
+        .find_map(|(key, value)| value.as_ref().map(|v| (key, v)))
+        .ok_or(ErrorKind::MissingId)?;
     let id = match value {
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => n.to_string(),
-        _ => return Err(format!("`{key}` must be a string or a number")),
+        RecordId::Text(s) => s.trim().to_string(),
+        RecordId::Number(n) => n.to_string(),
     };
     if id.is_empty() {
-        return Err(format!("`{key}` is empty"));
+        return Err(ErrorKind::EmptyId(key));
     }
     Ok(id)
 }
 
-/// A string field that may be absent or null; blank counts as absent.
-fn optional_string(fields: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
-    match fields.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
-        Some(_) => Err(format!("`{key}` must be a string")),
-    }
-}
-
-/// `tags`: a list of strings, or one comma-separated string.
-fn tags(fields: &Map<String, Value>) -> Result<Vec<String>, String> {
-    let tags: Vec<String> = match fields.get("tags") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(s)) => s.split(',').map(|t| t.trim().to_string()).collect(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => Ok(s.trim().to_string()),
-                _ => Err("`tags` must be a list of strings".to_string()),
-            })
-            .collect::<Result<_, _>>()?,
-        Some(_) => return Err("`tags` must be a list of strings".into()),
-    };
-    Ok(tags.into_iter().filter(|t| !t.is_empty()).collect())
+/// A string field trimmed; blank counts as absent.
+fn non_blank(value: Option<String>) -> Option<String> {
+    value
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -146,7 +148,7 @@ mod tests {
     use super::*;
 
     fn jsonl(src: &str) -> Vec<Result<Article, ExtractError>> {
-        records(&Input::new("", "data/c.jsonl", Kind::Jsonl, src.as_bytes())).collect()
+        records(&Input::new("", "data/c.jsonl", Format::Jsonl, src.as_bytes())).collect()
     }
 
     fn one(src: &str) -> Article {
@@ -160,17 +162,17 @@ mod tests {
         let a = one(
             r#"{"_id":"4983","title":"Microstructural development","text":"Alterations of the architecture.","metadata":{}}"#,
         );
-        assert_eq!((a.id.as_str(), a.source.as_str()), ("4983", "data/c.jsonl"));
-        assert_eq!(a.title, "Microstructural development");
-        assert_eq!(a.sections.len(), 1);
-        assert_eq!(a.sections[0].heading, None);
-        assert_eq!(a.sections[0].text, "Alterations of the architecture.");
+        assert_eq!((a.id(), a.source()), ("4983", "data/c.jsonl"));
+        assert_eq!(a.title(), "Microstructural development");
+        assert_eq!(a.sections().len(), 1);
+        assert_eq!(a.sections()[0].heading, None);
+        assert_eq!(a.sections()[0].text, "Alterations of the architecture.");
     }
 
     #[test]
     fn id_wins_over_underscore_id_and_numbers_are_ids() {
-        assert_eq!(one(r#"{"id":"a","_id":"b","markdown":"x"}"#).id, "a");
-        assert_eq!(one(r#"{"_id":4983,"markdown":"x"}"#).id, "4983");
+        assert_eq!(one(r#"{"id":"a","_id":"b","markdown":"x"}"#).id(), "a");
+        assert_eq!(one(r#"{"_id":4983,"markdown":"x"}"#).id(), "4983");
     }
 
     #[test]
@@ -178,12 +180,12 @@ mod tests {
         let a = one(
             r##"{"id":"n1","url":"https://e.org/n1","tags":["a","b"],"date":"2024-01-02","markdown":"# Found\n\n## Setup\n\nRun it."}"##,
         );
-        assert_eq!(a.title, "Found", "no record title: the body's");
-        assert_eq!(a.url.as_deref(), Some("https://e.org/n1"));
-        assert_eq!(a.metadata.tags, ["a", "b"]);
-        assert_eq!(a.metadata.date.as_deref(), Some("2024-01-02"));
-        assert_eq!(a.sections[0].heading.as_deref(), Some("Setup"));
-        assert_eq!(a.format, rubric_core::Format::Markdown);
+        assert_eq!(a.title(), "Found", "no record title: the body's");
+        assert_eq!(a.url(), Some("https://e.org/n1"));
+        assert_eq!(a.metadata().tags, ["a", "b"]);
+        assert_eq!(a.metadata().date.as_deref(), Some("2024-01-02"));
+        assert_eq!(a.sections()[0].heading.as_deref(), Some("Setup"));
+        assert_eq!(a.format(), rubric_core::Format::Markdown);
     }
 
     #[test]
@@ -191,9 +193,9 @@ mod tests {
         let a = one(
             r#"{"id":"h","title":"Mine","html":"<h1>Theirs</h1><h2 id=x>Part</h2><p>Body</p>"}"#,
         );
-        assert_eq!(a.title, "Mine");
-        assert_eq!(a.sections[0].anchor, "x");
-        assert_eq!(a.sections[0].text, "Body");
+        assert_eq!(a.title(), "Mine");
+        assert_eq!(a.sections()[0].anchor, "x");
+        assert_eq!(a.sections()[0].text, "Body");
     }
 
     #[test]
@@ -202,10 +204,10 @@ mod tests {
             "{\"id\":\"a\",\"markdown\":\"x\"}\n\n{not json\n{\"id\":\"c\",\"markdown\":\"y\"}\n",
         );
         assert_eq!(all.len(), 3);
-        assert_eq!(all[0].as_ref().map(|a| a.id.as_str()).ok(), Some("a"));
+        assert_eq!(all[0].as_ref().map(|a| a.id()).ok(), Some("a"));
         let e = all[1].as_ref().unwrap_err().to_string();
         assert!(e.starts_with("data/c.jsonl:3: not JSON"), "{e}");
-        assert_eq!(all[2].as_ref().map(|a| a.id.as_str()).ok(), Some("c"));
+        assert_eq!(all[2].as_ref().map(|a| a.id()).ok(), Some("c"));
     }
 
     #[test]

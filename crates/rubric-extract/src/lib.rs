@@ -1,124 +1,110 @@
-//! Extraction: bytes in a known format become an [`Article`] with sections.
+//! Extraction: bytes in a known [`Format`] become an [`Article`] with sections.
 //!
-//! One module per format: [`text`] (headings inferred from bare lines),
-//! [`markdown`] (pulldown-cmark), [`html`] (scraper, main content first) and
-//! [`jsonl`] (one record per line, BEIR-style `_id`/`title`/`text` included).
-//! All of them build sections through [`rubric_core::SectionBuilder`], so the
-//! outline rules of design.md live in one place.
+//! One module per format: `text` (headings inferred from bare lines),
+//! `markdown` (pulldown-cmark), `html` (scraper, main content first) and
+//! `jsonl` (one record per line, BEIR-style `_id`/`title`/`text` included).
+//! Each builds a [`rubric_core::Draft`] through
+//! [`rubric_core::SectionBuilder`], so the outline rules of design.md live in
+//! one place, and [`extract`] finishes it once (which computes its hash).
 //!
 //! This crate never touches the file system, the network or the index: the
 //! caller reads the bytes and decides the article id.
 //!
 //! ```
-//! use rubric_extract::{Input, Kind, extract};
+//! use rubric_extract::{Format, Input, extract};
 //!
-//! let input = Input::new("notes.md", "notes.md", Kind::Markdown, b"# Notes\n\n## Setup\n\nRun it.\n");
+//! let input = Input::new("notes.md", "notes.md", Format::Markdown, b"# Notes\n\n## Setup\n\nRun it.\n");
 //! let article = extract(&input).unwrap();
-//! assert_eq!(article.title, "Notes");
-//! assert_eq!(article.sections[0].heading.as_deref(), Some("Setup"));
+//! assert_eq!(article.title(), "Notes");
+//! assert_eq!(article.sections()[0].heading.as_deref(), Some("Setup"));
 //! ```
 
 mod dateline;
 mod error;
-pub mod html;
-pub mod jsonl;
-pub mod markdown;
-pub mod text;
+mod html;
+mod jsonl;
+mod markdown;
+mod text;
 
-pub use error::ExtractError;
-pub use rubric_core::{Article, Format};
+pub use error::{ErrorKind, ExtractError};
+pub use html::{MAX_HTML_BYTES, MAX_NESTING, canonical_url};
+pub use rubric_core::{Article, Draft, Format};
 
 /// Identifies the extraction code: the crate version plus a hash of the
-/// sources of this crate and rubric-core (computed by `build.rs`). `ingest`
-/// keeps it in the index manifest and re-reads every source when it changes.
+/// code of this crate and rubric-core, comments, doc comments and tests left
+/// out (computed by `build.rs`). `ingest` keeps it in the index manifest and
+/// re-reads every source when it changes.
 pub const EXTRACTOR_VERSION: &str = env!("RUBRIC_EXTRACTOR_VERSION");
-
-use std::path::Path;
-
-/// What a source holds: one article in a [`Format`], or many JSON Lines records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Plain text.
-    Text,
-    /// Markdown.
-    Markdown,
-    /// HTML.
-    Html,
-    /// JSON Lines: one article per line.
-    Jsonl,
-}
-
-impl Kind {
-    /// The kind a file name's extension says (`.txt`, `.md`, `.markdown`,
-    /// `.html`, `.htm`, `.jsonl`), case-insensitive; `None` for anything else.
-    pub fn from_path(path: &Path) -> Option<Kind> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "txt" | "text" => Some(Kind::Text),
-            "md" | "markdown" => Some(Kind::Markdown),
-            "html" | "htm" | "xhtml" => Some(Kind::Html),
-            "jsonl" => Some(Kind::Jsonl),
-            _ => None,
-        }
-    }
-}
 
 /// One source to extract: its bytes, what they are, and the identity the
 /// caller gave it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
     /// The article id (for JSON Lines: ignored, each record names its own).
     pub id: &'a str,
     /// The path as given or the URL, for messages and for [`Article::source`].
     pub source: &'a str,
-    /// Where a reader opens the article, if anywhere.
+    /// Where a reader opens the article, unless the source says (a JSON Lines
+    /// record's `url`).
     pub url: Option<&'a str>,
+    /// The article's date as the caller knows it (a sitemap's `<lastmod>`);
+    /// it wins over a date the source gives.
+    pub date: Option<&'a str>,
     /// What the bytes are.
-    pub kind: Kind,
+    pub format: Format,
     /// The raw bytes.
     pub bytes: &'a [u8],
 }
 
 impl<'a> Input<'a> {
-    /// An input with no URL.
-    pub fn new(id: &'a str, source: &'a str, kind: Kind, bytes: &'a [u8]) -> Input<'a> {
+    /// An input with no URL and no date.
+    pub fn new(id: &'a str, source: &'a str, format: Format, bytes: &'a [u8]) -> Input<'a> {
         Input {
             id,
             source,
             url: None,
-            kind,
+            date: None,
+            format,
             bytes,
         }
+    }
+
+    /// The error of `kind` in this input.
+    fn error(&self, kind: ErrorKind) -> ExtractError {
+        ExtractError::new(self.source, kind)
     }
 }
 
 /// Extracts the one article of a text, Markdown or HTML input. For JSON Lines
-/// use [`extract_all`] (or [`jsonl::records`]), which yields one result per record.
+/// use [`extract_all`], which yields one result per record.
 pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
-    let mut article = match input.kind {
-        Kind::Text => text::extract(input)?,
-        Kind::Markdown => markdown::extract(input)?,
-        Kind::Html => html::extract(input)?,
-        Kind::Jsonl => {
-            return Err(ExtractError::Unsupported {
-                source_name: input.source.to_string(),
-                reason: "JSON Lines holds many articles: use extract_all".into(),
-            });
-        }
-    };
-    if article.url.is_none() {
-        article.url = input.url.map(str::to_string);
+    let mut draft = draft(input)?;
+    if draft.url.is_none() {
+        draft.url = input.url.map(str::to_string);
     }
-    article.rehash();
-    Ok(article)
+    if let Some(date) = input.date {
+        draft.metadata.date = Some(date.to_string());
+    }
+    Ok(draft.finish())
+}
+
+/// The unfinished article of a text, Markdown or HTML input, as its format's
+/// extractor reads it.
+fn draft(input: &Input<'_>) -> Result<Draft, ExtractError> {
+    match input.format {
+        Format::Text => text::extract(input),
+        Format::Markdown => markdown::extract(input),
+        Format::Html => html::extract(input),
+        Format::Jsonl => Err(input.error(ErrorKind::ManyArticles)),
+    }
 }
 
 /// Extracts every article of an input: one for text, Markdown and HTML, one
 /// per record for JSON Lines. A bad record is an error of its own; the others
 /// still come out.
 pub fn extract_all(input: &Input<'_>) -> Vec<Result<Article, ExtractError>> {
-    match input.kind {
-        Kind::Jsonl => jsonl::records(input).collect(),
+    match input.format {
+        Format::Jsonl => jsonl::records(input).collect(),
         _ => vec![extract(input)],
     }
 }
@@ -128,13 +114,15 @@ pub fn extract_all(input: &Input<'_>) -> Vec<Result<Article, ExtractError>> {
 pub fn decode_text<'b>(source: &str, bytes: &'b [u8]) -> Result<&'b str, ExtractError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err(ExtractError::Binary {
-            source_name: source.to_string(),
-        });
+        return Err(ExtractError::new(source, ErrorKind::Binary));
     }
-    std::str::from_utf8(bytes).map_err(|e| ExtractError::NotUtf8 {
-        source_name: source.to_string(),
-        offset: e.valid_up_to(),
+    std::str::from_utf8(bytes).map_err(|e| {
+        ExtractError::new(
+            source,
+            ErrorKind::NotUtf8 {
+                offset: e.valid_up_to(),
+            },
+        )
     })
 }
 
@@ -163,15 +151,6 @@ pub fn title_from_source(source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kinds_by_extension() {
-        assert_eq!(Kind::from_path(Path::new("a/b.MD")), Some(Kind::Markdown));
-        assert_eq!(Kind::from_path(Path::new("x.htm")), Some(Kind::Html));
-        assert_eq!(Kind::from_path(Path::new("x.jsonl")), Some(Kind::Jsonl));
-        assert_eq!(Kind::from_path(Path::new("x.pdf")), None);
-        assert_eq!(Kind::from_path(Path::new("README")), None);
-    }
 
     #[test]
     fn binary_and_broken_utf8_are_named() {
@@ -239,11 +218,11 @@ mod tests {
         for round in 0..400 {
             let len = next() % 60;
             let doc: String = (0..len).map(|_| PIECES[next() % PIECES.len()]).collect();
-            for kind in [Kind::Text, Kind::Markdown, Kind::Html, Kind::Jsonl] {
+            for kind in [Format::Text, Format::Markdown, Format::Html, Format::Jsonl] {
                 let input = Input::new("r", "random", kind, doc.as_bytes());
                 for article in extract_all(&input).into_iter().flatten() {
                     let out: usize = article
-                        .sections
+                        .sections()
                         .iter()
                         .map(|s| s.text.matches("word").count())
                         .sum();

@@ -24,13 +24,14 @@
 //! the article id (the caller's).
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use rubric_core::text::collapse;
 use rubric_core::{Format, Metadata, SectionBuilder};
 
-use crate::{Article, ExtractError, Input, decode_text, title_from_source};
+use crate::{Draft, ErrorKind, ExtractError, Input, decode_text, title_from_source};
 
 /// Extracts one article from Markdown. Errors when the bytes are not text, or
 /// when there is nothing to index (no text and no headings besides a title).
-pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
+pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     let src = decode_text(input.source, input.bytes)?;
     let mut walker = Walker::default();
     for event in Parser::new_ext(src, options()) {
@@ -38,9 +39,7 @@ pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
     }
     walker.flush();
     if walker.out.is_empty() {
-        return Err(ExtractError::Empty {
-            source_name: input.source.to_string(),
-        });
+        return Err(input.error(ErrorKind::Empty));
     }
     let front = walker
         .front
@@ -51,21 +50,20 @@ pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
         .title
         .or(walker.h1_title)
         .unwrap_or_else(|| title_from_source(input.source));
-    let mut article = Article::new(
+    let mut draft = Draft::new(
         input.id,
         input.source,
         Format::Markdown,
         title,
         walker.out.finish(),
     );
-    article.url = input.url.map(str::to_string);
-    article.metadata = Metadata {
+    draft.url = input.url.map(str::to_string);
+    draft.metadata = Metadata {
         tags: front.tags,
         date: front.date,
         language: front.language,
     };
-    article.rehash();
-    Ok(article)
+    Ok(draft)
 }
 
 fn options() -> Options {
@@ -313,10 +311,6 @@ fn is_br(html: &str) -> bool {
 }
 
 /// Runs of whitespace become one space; the ends are trimmed.
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The front-matter fields Rubric reads.
 #[derive(Debug, Default, PartialEq)]
 struct FrontMatter {
@@ -430,17 +424,17 @@ fn unquote(value: &str) -> String {
 mod tests {
     use super::*;
 
-    fn md(src: &str) -> Article {
+    fn md(src: &str) -> Draft {
         extract(&Input::new(
             "t.md",
             "dir/t.md",
-            crate::Kind::Markdown,
+            crate::Format::Markdown,
             src.as_bytes(),
         ))
         .unwrap()
     }
 
-    fn headings(a: &Article) -> Vec<(u8, &str, &str)> {
+    fn headings(a: &Draft) -> Vec<(u8, &str, &str)> {
         a.sections
             .iter()
             .filter_map(|s| Some((s.level, s.heading.as_deref()?, s.anchor.as_str())))
@@ -557,7 +551,7 @@ mod tests {
         let e = extract(&Input::new(
             "e.md",
             "dir/e.md",
-            crate::Kind::Markdown,
+            crate::Format::Markdown,
             b"# Only a title\n",
         ))
         .unwrap_err();

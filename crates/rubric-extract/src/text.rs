@@ -38,7 +38,7 @@ mod shape;
 
 use rubric_core::{Format, SectionBuilder};
 
-use crate::{Article, ExtractError, Input, decode_text, title_from_source};
+use crate::{Draft, ErrorKind, ExtractError, Input, decode_text, title_from_source};
 use shape::{Style, heading_style, list_item, numbering};
 
 /// Most lines a trailing block of calls to action may have.
@@ -50,20 +50,18 @@ const MAX_LEVEL: u8 = 6;
 
 /// Extracts one article from plain text. Errors when the bytes are not text
 /// (binary, broken UTF-8) or hold no text at all; every error names the source.
-pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
+pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     let text = decode_text(input.source, input.bytes)?;
     let mut lines = read_lines(text);
     drop_page_furniture(&mut lines);
     drop_trailing_boilerplate(&mut lines);
     let mut lines = join_wrapped(lines);
     if lines.is_empty() {
-        return Err(ExtractError::Empty {
-            source_name: input.source.to_string(),
-        });
+        return Err(input.error(ErrorKind::Empty));
     }
     let title = take_title(&mut lines).unwrap_or_else(|| title_from_source(input.source));
     let sections = outline(&classify(&lines));
-    Ok(Article::new(
+    Ok(Draft::new(
         input.id,
         input.source,
         Format::Text,
@@ -462,11 +460,11 @@ mod tests {
     use rubric_core::Section;
 
     /// Extracts `text` as `notes.txt`.
-    fn parse(text: &str) -> Article {
+    fn parse(text: &str) -> Draft {
         let input = Input::new(
             "notes.txt",
             "corpus/notes.txt",
-            crate::Kind::Text,
+            crate::Format::Text,
             text.as_bytes(),
         );
         match extract(&input) {
@@ -497,7 +495,7 @@ mod tests {
         let input = Input::new(
             "gut-skin-axis.txt",
             "corpus/gut-skin-axis.txt",
-            crate::Kind::Text,
+            crate::Format::Text,
             EXAMPLE.as_bytes(),
         );
         let article = extract(&input).unwrap_or_else(|e| panic!("{e}"));
@@ -751,7 +749,7 @@ mod tests {
     #[test]
     fn binary_and_broken_utf8_name_the_source() {
         for bytes in [&b"ab\0cd"[..], &b"ok \xff\xfe"[..]] {
-            let input = Input::new("x.txt", "dir/x.txt", crate::Kind::Text, bytes);
+            let input = Input::new("x.txt", "dir/x.txt", crate::Format::Text, bytes);
             let Err(e) = extract(&input) else {
                 panic!("{bytes:?} extracted")
             };
@@ -761,7 +759,7 @@ mod tests {
 
     #[test]
     fn empty_text_is_an_error() {
-        let input = Input::new("x.txt", "dir/x.txt", crate::Kind::Text, b" \n\n \t\n");
-        assert!(matches!(extract(&input), Err(ExtractError::Empty { .. })));
+        let input = Input::new("x.txt", "dir/x.txt", crate::Format::Text, b" \n\n \t\n");
+        assert!(matches!(extract(&input), Err(ExtractError { kind: ErrorKind::Empty, .. })));
     }
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ContentKind, FetchError};
+use crate::{FetchError, Format};
 
 /// The file name of the entries, in the index folder.
 pub const CACHE_FILE: &str = "http-cache.json";
@@ -44,8 +44,10 @@ pub struct ArticleNote {
 pub struct Entry {
     /// Where the URL led after redirects.
     pub final_url: String,
-    /// What the body is.
-    pub kind: ContentKind,
+    /// The format of a page's body; `None` for a sitemap (XML, stored as
+    /// `"xml"`).
+    #[serde(alias = "kind", with = "stored_format")]
+    pub format: Option<Format>,
     /// The `ETag` the server sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
@@ -245,14 +247,55 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
     Ok(())
 }
 
+/// An entry's format on disk: the format's name, or `"xml"` for a sitemap.
+mod stored_format {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::Format;
+
+    pub fn serialize<S: Serializer>(format: &Option<Format>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(format.map_or("xml", Format::as_str))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Format>, D::Error> {
+        let name = String::deserialize(d)?;
+        if name == "xml" {
+            return Ok(None);
+        }
+        // Format names are also extensions (`text`, `markdown`, `html`).
+        Format::from_extension(&name)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown format {name:?}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[test]
+    fn entries_keep_their_format_on_disk_and_sitemaps_are_xml() {
+        let mut page = entry("h");
+        page.format = Some(Format::Markdown);
+        let json = serde_json::to_string(&page).unwrap();
+        assert!(json.contains(r#""format":"markdown""#), "{json}");
+        assert_eq!(serde_json::from_str::<Entry>(&json).unwrap(), page);
+        let sitemap = Entry {
+            format: None,
+            ..entry("s")
+        };
+        let json = serde_json::to_string(&sitemap).unwrap();
+        assert!(json.contains(r#""format":"xml""#), "{json}");
+        assert_eq!(serde_json::from_str::<Entry>(&json).unwrap(), sitemap);
+        // Caches written before the field was renamed.
+        let old = json.replace(r#""format":"xml""#, r#""kind":"xml""#);
+        assert_eq!(serde_json::from_str::<Entry>(&old).unwrap(), sitemap);
+    }
+
     fn entry(hash: &str) -> Entry {
         Entry {
             final_url: "https://e.org/a".into(),
-            kind: ContentKind::Html,
+            format: Some(Format::Html),
             etag: Some("\"v1\"".into()),
             last_modified: None,
             hash: hash.into(),

@@ -54,14 +54,14 @@ pub fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(META_SCAN_BYTES)];
     let lower = head.to_ascii_lowercase();
     let mut from = 0;
-    while let Some(at) = find(&lower[from..], b"<meta") {
+    while let Some(at) = memchr::memmem::find(&lower[from..], b"<meta") {
         let start = from + at + 5;
         let end = lower[start..]
             .iter()
             .position(|&b| b == b'>')
             .map_or(lower.len(), |p| start + p);
         let tag = &lower[start..end];
-        if let Some(p) = find(tag, b"charset") {
+        if let Some(p) = memchr::memmem::find(tag, b"charset") {
             let rest = &tag[p + 7..];
             let rest = trim_start(rest);
             if let Some(rest) = rest.strip_prefix(b"=") {
@@ -91,10 +91,6 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     detector.guess(None, chardetng::Utf8Detection::Allow)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn trim_start(b: &[u8]) -> &[u8] {

@@ -19,7 +19,7 @@ use url::Url;
 use crate::cache::{ArticleNote, Entry, HttpCache};
 use crate::polite::{Hosts, Robots};
 use crate::sitemap::{SitemapDoc, parse_sitemap};
-use crate::{ContentKind, FetchError, Options, charset, normalize};
+use crate::{FetchError, Format, Options, charset, normalize};
 
 /// How deep sitemap indexes may nest (an index of indexes of sitemaps is 2).
 const MAX_SITEMAP_DEPTH: usize = 4;
@@ -53,8 +53,8 @@ pub struct Page {
     pub url: Url,
     /// Where it led after redirects.
     pub final_url: Url,
-    /// What the body is.
-    pub kind: ContentKind,
+    /// What the body is (never JSON Lines).
+    pub format: Format,
     /// The body, decoded to UTF-8.
     pub body: String,
     /// Body bytes received now (0 for a 304 or offline).
@@ -128,7 +128,7 @@ enum Got {
     Body {
         final_url: Url,
         content_type: Option<String>,
-        kind: Option<ContentKind>,
+        format: Option<Format>,
         etag: Option<String>,
         last_modified: Option<String>,
         bytes: Vec<u8>,
@@ -204,7 +204,7 @@ impl Fetcher {
         let key = url.as_str();
         let cached = lock(&self.inner.cache)
             .get_with_body(key)
-            .filter(|(e, _)| e.kind != ContentKind::Xml);
+            .filter(|(e, _)| e.format.is_some());
         if self.inner.options.offline {
             let (entry, body) = cached.ok_or_else(|| FetchError::NotCached {
                 url: key.to_string(),
@@ -230,20 +230,20 @@ impl Fetcher {
             Got::Body {
                 final_url,
                 content_type,
-                kind,
+                format,
                 etag,
                 last_modified,
                 bytes,
             } => {
-                let kind = kind.unwrap_or_else(|| sniff(&bytes));
+                let format = format.unwrap_or_else(|| sniff(&bytes));
                 let body =
-                    charset::decode(&bytes, content_type.as_deref(), kind == ContentKind::Html);
+                    charset::decode(&bytes, content_type.as_deref(), format == Format::Html);
                 let hash = blake3::hash(body.as_bytes()).to_hex().to_string();
                 let same = cached.as_ref().filter(|(e, _)| e.hash == hash);
                 let note = same.and_then(|(e, _)| e.article.clone());
                 let entry = Entry {
                     final_url: final_url.to_string(),
-                    kind,
+                    format: Some(format),
                     etag,
                     last_modified,
                     hash,
@@ -253,7 +253,7 @@ impl Fetcher {
                 Ok(Page {
                     url: url.clone(),
                     final_url,
-                    kind,
+                    format,
                     received: bytes.len() as u64,
                     body,
                     freshness: if same.is_some() {
@@ -372,7 +372,7 @@ impl Fetcher {
             } => {
                 let entry = Entry {
                     final_url: final_url.to_string(),
-                    kind: ContentKind::Xml,
+                    format: None,
                     etag,
                     last_modified,
                     hash: blake3::hash(&bytes).to_hex().to_string(),
@@ -525,18 +525,19 @@ impl Fetcher {
         let final_url = response.url().clone();
         let final_url = normalize(final_url.as_str()).unwrap_or(final_url);
         let content_type = text_header(headers, header::CONTENT_TYPE);
-        let (kind, limit) = match want {
-            Want::Page => (
-                kind_of(content_type.as_deref(), &final_url).map_err(|()| {
-                    FetchError::UnsupportedType {
+        let (format, limit) = match want {
+            Want::Page => match format_of(content_type.as_deref(), &final_url) {
+                Type::Page(format) => (format, o.max_body),
+                Type::Refused => {
+                    return Err(FetchError::UnsupportedType {
                         url: url.to_string(),
                         content_type: content_type.clone().unwrap_or_default(),
                     }
-                })?,
-                o.max_body,
-            ),
-            Want::Sitemap => (Some(ContentKind::Xml), crate::sitemap::MAX_SITEMAP_BYTES),
-            Want::Robots => (Some(ContentKind::Text), MAX_ROBOTS_BYTES),
+                    .into());
+                }
+            },
+            Want::Sitemap => (None, crate::sitemap::MAX_SITEMAP_BYTES),
+            Want::Robots => (Some(Format::Text), MAX_ROBOTS_BYTES),
         };
         let too_large = || FetchError::TooLarge {
             url: url.to_string(),
@@ -555,7 +556,7 @@ impl Fetcher {
         Ok(Got::Body {
             final_url,
             content_type,
-            kind,
+            format,
             etag,
             last_modified,
             bytes,
@@ -592,7 +593,7 @@ impl Fetcher {
     }
 }
 
-/// A page from the cache.
+/// A page from the cache (whose entry has a format: sitemaps are not pages).
 fn cached_page(url: &Url, entry: Entry, body: Vec<u8>, freshness: Freshness) -> Page {
     let final_url = Url::parse(&entry.final_url).unwrap_or_else(|_| url.clone());
     let body = String::from_utf8(body)
@@ -600,7 +601,7 @@ fn cached_page(url: &Url, entry: Entry, body: Vec<u8>, freshness: Freshness) -> 
     Page {
         url: url.clone(),
         final_url,
-        kind: entry.kind,
+        format: entry.format.unwrap_or(Format::Html),
         body,
         received: 0,
         freshness,
@@ -608,36 +609,42 @@ fn cached_page(url: &Url, entry: Entry, body: Vec<u8>, freshness: Freshness) -> 
     }
 }
 
-/// The kind a `Content-Type` names: `Ok(None)` when it names none that
-/// tells (absent, or `application/octet-stream`) and the URL's extension
-/// does not either, `Err` for a type Rubric does not ingest.
-fn kind_of(content_type: Option<&str>, url: &Url) -> Result<Option<ContentKind>, ()> {
+/// What a `Content-Type` (and the URL's extension) says of a page.
+#[derive(Debug, PartialEq, Eq)]
+enum Type {
+    /// A format Rubric ingests, or `None` when neither the type (absent, or
+    /// `application/octet-stream`) nor the extension tells: sniffed later.
+    Page(Option<Format>),
+    /// A type Rubric does not ingest.
+    Refused,
+}
+
+/// The format a `Content-Type` names, or the URL's extension when the type
+/// does not tell.
+fn format_of(content_type: Option<&str>, url: &Url) -> Type {
     let mime = content_type
         .and_then(|ct| ct.split(';').next())
         .map(|m| m.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let path = url.path().to_ascii_lowercase();
-    let markdown_path = path.ends_with(".md") || path.ends_with(".markdown");
+    let by_extension = url
+        .path()
+        .rsplit_once('.')
+        .and_then(|(_, ext)| Format::from_extension(ext))
+        .filter(|f| *f != Format::Jsonl);
     match mime.as_str() {
-        "text/html" | "application/xhtml+xml" => Ok(Some(ContentKind::Html)),
-        "text/markdown" | "text/x-markdown" => Ok(Some(ContentKind::Markdown)),
-        "text/plain" if markdown_path => Ok(Some(ContentKind::Markdown)),
-        "text/plain" => Ok(Some(ContentKind::Text)),
-        "" | "application/octet-stream" => Ok(if markdown_path {
-            Some(ContentKind::Markdown)
-        } else if path.ends_with(".txt") {
-            Some(ContentKind::Text)
-        } else if path.ends_with(".html") || path.ends_with(".htm") {
-            Some(ContentKind::Html)
-        } else {
-            None
-        }),
-        _ => Err(()),
+        "text/html" | "application/xhtml+xml" => Type::Page(Some(Format::Html)),
+        "text/markdown" | "text/x-markdown" => Type::Page(Some(Format::Markdown)),
+        "text/plain" if by_extension == Some(Format::Markdown) => {
+            Type::Page(Some(Format::Markdown))
+        }
+        "text/plain" => Type::Page(Some(Format::Text)),
+        "" | "application/octet-stream" => Type::Page(by_extension),
+        _ => Type::Refused,
     }
 }
 
 /// HTML when the body starts like markup, else plain text.
-fn sniff(bytes: &[u8]) -> ContentKind {
+fn sniff(bytes: &[u8]) -> Format {
     let start = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())
@@ -647,9 +654,9 @@ fn sniff(bytes: &[u8]) -> ContentKind {
         || head.starts_with(b"<html")
         || head.starts_with(b"<head")
     {
-        ContentKind::Html
+        Format::Html
     } else {
-        ContentKind::Text
+        Format::Text
     }
 }
 
@@ -714,35 +721,35 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
 
-    fn kind(ct: Option<&str>, url: &str) -> Result<Option<ContentKind>, ()> {
-        kind_of(ct, &Url::parse(url).unwrap())
+    fn kind(ct: Option<&str>, url: &str) -> Type {
+        format_of(ct, &Url::parse(url).unwrap())
     }
 
     #[test]
     fn content_types() {
         assert_eq!(
             kind(Some("text/html; charset=utf-8"), "http://e/a"),
-            Ok(Some(ContentKind::Html))
+            Type::Page(Some(Format::Html))
         );
         assert_eq!(
             kind(Some("text/plain"), "http://e/a.md"),
-            Ok(Some(ContentKind::Markdown))
+            Type::Page(Some(Format::Markdown))
         );
         assert_eq!(
             kind(Some("text/markdown"), "http://e/a"),
-            Ok(Some(ContentKind::Markdown))
+            Type::Page(Some(Format::Markdown))
         );
-        assert_eq!(kind(None, "http://e/a.txt"), Ok(Some(ContentKind::Text)));
-        assert_eq!(kind(None, "http://e/a"), Ok(None));
-        assert_eq!(kind(Some("application/pdf"), "http://e/a.html"), Err(()));
-        assert_eq!(kind(Some("application/json"), "http://e/a"), Err(()));
-        assert_eq!(kind(Some("image/png"), "http://e/a"), Err(()));
+        assert_eq!(kind(None, "http://e/a.txt"), Type::Page(Some(Format::Text)));
+        assert_eq!(kind(None, "http://e/a"), Type::Page(None));
+        assert_eq!(kind(Some("application/pdf"), "http://e/a.html"), Type::Refused);
+        assert_eq!(kind(Some("application/json"), "http://e/a"), Type::Refused);
+        assert_eq!(kind(Some("image/png"), "http://e/a"), Type::Refused);
     }
 
     #[test]
     fn sniffing_and_retry_after() {
-        assert_eq!(sniff(b"  <!DOCTYPE html><p>x"), ContentKind::Html);
-        assert_eq!(sniff(b"just words"), ContentKind::Text);
+        assert_eq!(sniff(b"  <!DOCTYPE html><p>x"), Format::Html);
+        assert_eq!(sniff(b"just words"), Format::Text);
         let mut h = HeaderMap::new();
         h.insert(header::RETRY_AFTER, "3".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));

@@ -21,7 +21,7 @@
 //! # async fn demo() -> Result<(), rubric_fetch::FetchError> {
 //! let fetcher = Fetcher::new(Options::default(), HttpCache::in_memory())?;
 //! let page = fetcher.page(&normalize("https://example.org/post")?).await?;
-//! println!("{} ({:?}): {} bytes", page.final_url, page.kind, page.body.len());
+//! println!("{} ({}): {} bytes", page.final_url, page.format, page.body.len());
 //! # Ok(())
 //! # }
 //! ```
@@ -36,12 +36,11 @@ pub mod sitemap;
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 pub use cache::{ArticleNote, BODY_DIR, CACHE_FILE, Entry, HttpCache};
 pub use error::FetchError;
 pub use fetcher::{Fetcher, Freshness, Page, SitemapPage, SitemapPages};
 pub use normalize::{is_web_url, normalize, parse_url_list, resolve};
+pub use rubric_core::Format;
 pub use url::Url;
 
 /// The `User-Agent` Rubric sends.
@@ -50,20 +49,6 @@ pub const USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (section search indexer; +https://github.com/rubric-search/rubric)"
 );
-
-/// What a body is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ContentKind {
-    /// HTML (`text/html`, `application/xhtml+xml`).
-    Html,
-    /// Plain text (`text/plain`).
-    Text,
-    /// Markdown (`text/markdown`, or `text/plain` at a `.md` path).
-    Markdown,
-    /// Sitemap XML (cache entries only; never a [`Page`]).
-    Xml,
-}
 
 /// How to fetch: limits, politeness and retries.
 #[derive(Debug, Clone)]

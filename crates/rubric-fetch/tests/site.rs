@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use rubric_fetch::{
-    ArticleNote, ContentKind, FetchError, Fetcher, Freshness, HttpCache, Options, normalize,
+    ArticleNote, FetchError, Format, Fetcher, Freshness, HttpCache, Options, normalize,
     parse_url_list,
 };
 use rubric_test_site::{Reply, Site};
@@ -123,9 +123,9 @@ async fn a_page_list_is_fetched_page_by_page() {
     let f = fetcher(fast());
     let mut kinds = Vec::new();
     for (_, _, url) in parse_url_list(&list) {
-        kinds.push(f.page(&url.unwrap()).await.unwrap().kind);
+        kinds.push(f.page(&url.unwrap()).await.unwrap().format);
     }
-    assert_eq!(kinds, [ContentKind::Html, ContentKind::Markdown]);
+    assert_eq!(kinds, [Format::Html, Format::Markdown]);
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@
 //! heading-shaped line really is a heading depends on its neighbours and is
 //! decided in the parent module.
 
+use rubric_core::text::bare_word;
+
 /// Longest heading, in characters (questions may run to [`MAX_QUESTION_CHARS`]).
 const MAX_HEADING_CHARS: usize = 100;
 /// Most words in a heading (questions may run to [`MAX_QUESTION_WORDS`]).
@@ -156,12 +158,6 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| w.chars().any(char::is_alphanumeric))
 }
 
-/// A word without the punctuation around it, lower-cased.
-fn bare(word: &str) -> String {
-    word.trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase()
-}
-
 /// Title Case: every word that is not a minor word starts with a capital
 /// (or a digit), and at least one word does.
 pub(super) fn is_title_case(text: &str) -> bool {
@@ -172,7 +168,7 @@ pub(super) fn is_title_case(text: &str) -> bool {
         };
         if first.is_uppercase() || first.is_ascii_digit() {
             capitals += 1;
-        } else if !MINOR_WORDS.contains(&bare(word).as_str()) {
+        } else if !MINOR_WORDS.contains(&bare_word(word).as_str()) {
             return false;
         }
     }
@@ -183,7 +179,7 @@ pub(super) fn is_title_case(text: &str) -> bool {
 fn ends_dangling(text: &str) -> bool {
     words(text)
         .last()
-        .is_some_and(|w| DANGLING_WORDS.contains(&bare(w).as_str()))
+        .is_some_and(|w| DANGLING_WORDS.contains(&bare_word(w).as_str()))
 }
 
 /// True when a sentence ends inside the text and another begins ("Itching.
