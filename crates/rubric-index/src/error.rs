@@ -40,6 +40,15 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
+    /// A file of Rubric's in the index folder does not hold what it should
+    /// (a catalog that does not decode, a commit that names no catalog).
+    #[error("index at {path} is damaged: {reason}; rebuild it with `ingest --rebuild`")]
+    Corrupt {
+        /// The index folder or the file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Anything Tantivy or the file system reported.
     #[error("index at {path}: {source}")]
     Tantivy {

@@ -5,16 +5,18 @@
 //! index ([`SCHEMA_VERSION`], in `rubric.json`); [`IndexWriter`] adds,
 //! replaces and deletes whole articles and commits; `query` reads the
 //! query language and `rank` scores it ([`Ranking`], BM25F in `bm25f`);
-//! [`IndexReader`] answers with ranked sections or articles ([`Group`]);
-//! [`Excerpt`] is a hit's snippet, as HTML with `<mark>` or as plain text
-//! with highlight ranges.
+//! [`IndexReader`] answers a [`SearchRequest`] with a [`SearchResponse`]
+//! of ranked sections or articles ([`Group`]); [`Excerpt`] is a hit's
+//! snippet, as HTML with `<mark>` or as plain text with highlight ranges.
+//! The [`Catalog`] committed with each commit says what the index holds
+//! and where each article came from, for incremental runs.
 //!
 //! The crate never sees HTML or HTTP: it indexes [`rubric_core::Article`]s
-//! that an extractor made, and answers with [`Results`].
+//! that an extractor made, and answers with [`SearchResponse`]s.
 //!
 //! ```
 //! use rubric_core::{Article, Format, SectionBuilder};
-//! use rubric_index::{IndexReader, IndexWriter, Query};
+//! use rubric_index::{IndexReader, IndexWriter, SearchRequest};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let dir = tempfile::tempdir()?;
@@ -28,7 +30,7 @@
 //! writer.commit()?;
 //!
 //! let reader = IndexReader::open(dir.path())?;
-//! let results = reader.search(&Query::new("eczema"))?;
+//! let results = reader.search(&SearchRequest::new("eczema"))?;
 //! assert_eq!(results.total, 1);
 //! let hit = &results.hits[0];
 //! assert_eq!(hit.id, "skin.md#eczema");
@@ -39,11 +41,11 @@
 //! ```
 
 mod bm25f;
+mod catalog;
 mod directory;
 mod error;
 mod fuzzy;
 mod greek;
-mod manifest;
 mod outline;
 mod query;
 mod rank;
@@ -55,13 +57,13 @@ mod suggest;
 mod writer;
 
 pub use error::IndexError;
-pub use manifest::{ArticleEntry, FileStamp, Manifest};
+pub use catalog::{ArticleEntry, Catalog, CatalogStats, Change, FileStamp};
 pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineSection};
 pub use rank::Ranking;
 pub use schema::{ANALYZER, SCHEMA_VERSION};
 pub use search::{
-    DEFAULT_LIMIT, Explained, Group, GroupedResults, Hit, IndexReader, MAX_QUERY_CHARS, Query,
-    Results, SearchOptions,
+    DEFAULT_LIMIT, Explained, Group, Hit, IndexReader, IndexStats, MAX_QUERY_CHARS, SearchRequest,
+    SearchResponse,
 };
 pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};
 pub use writer::{IndexWriter, MIN_HEAP_PER_THREAD};

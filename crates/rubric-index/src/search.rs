@@ -10,7 +10,9 @@
 //! [`IndexError::Query`].
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
@@ -24,6 +26,7 @@ use tantivy::{
 };
 
 use crate::IndexError;
+use crate::catalog::Payload;
 use crate::query::{self, Node};
 use crate::rank::{self, Plan, Ranking};
 use crate::schema::{self, Fields};
@@ -38,53 +41,107 @@ const MAX_GROUP_SECTIONS: usize = 1_000;
 /// Default number of hits.
 pub const DEFAULT_LIMIT: usize = 10;
 
-/// What to search for: `Query { text, limit }`, or [`Query::new`] for the
-/// default limit. Paging and snippet length are in [`SearchOptions`].
-#[derive(Debug, Clone)]
-pub struct Query<'a> {
+/// What to search for and how to answer: the query, paging, filters,
+/// snippets, grouping and ranking, in one place. [`SearchRequest::new`]
+/// gives the defaults `search` uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
     /// The user's query text: words, `"phrases"`, `+required`,
     /// `-excluded`, `AND`/`OR`/`NOT`, `( … )`, `title:`/`heading:`/`path:`/
     /// `text:` fields, `tag:`/`source:` filters (see `query`).
-    pub text: &'a str,
-    /// How many hits to return (0: only count).
+    pub query: String,
+    /// How many hits (with `group`: articles) to return (0: only count).
     pub limit: usize,
-}
-
-impl<'a> Query<'a> {
-    /// A query for `text` with the default limit ([`DEFAULT_LIMIT`]).
-    pub fn new(text: &'a str) -> Query<'a> {
-        Query {
-            text,
-            limit: DEFAULT_LIMIT,
-        }
-    }
-}
-
-/// How to answer a query, beyond what to search for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchOptions {
-    /// How many of the best hits to skip first (for paging).
+    /// How many of the best hits (articles) to skip first, for paging.
     pub offset: usize,
-    /// Roughly how long a snippet may be, in characters.
-    pub snippet_chars: usize,
+    /// Answer by article: each matching article with its matching sections.
+    pub group: bool,
     /// Filters every hit must pass, in the query language (`tag:skin`,
     /// `source:corpus/`, `heading:acne`); they do not change scores.
     pub filters: Vec<String>,
+    /// Roughly how long a snippet may be, in characters.
+    pub snippet_chars: usize,
     /// Fill [`Hit::explain`] with the parts of each hit's score.
     pub explain: bool,
+    /// Offer a corrected query ([`SearchResponse::suggestion`]) when this
+    /// one finds nothing, or only close spellings.
+    pub suggest: bool,
     /// How scores are made.
     pub ranking: Ranking,
 }
 
-impl Default for SearchOptions {
-    fn default() -> Self {
-        SearchOptions {
+impl SearchRequest {
+    /// A request for `query` with the defaults: [`DEFAULT_LIMIT`] hits from
+    /// the first, not grouped, no filter, [`DEFAULT_SNIPPET_CHARS`],
+    /// suggestions on, the default [`Ranking`].
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: DEFAULT_LIMIT,
             offset: 0,
-            snippet_chars: DEFAULT_SNIPPET_CHARS,
+            group: false,
             filters: Vec::new(),
+            snippet_chars: DEFAULT_SNIPPET_CHARS,
             explain: false,
+            suggest: true,
             ranking: Ranking::default(),
         }
+    }
+}
+
+/// The answer to one query: the JSON object of design.md (`query`, `total`,
+/// `took_ms`, `hits`), with `offset` and `limit`, and, when they apply,
+/// `articles` and `groups` (grouped), `suggestion` and `notes`. `search
+/// --json`, `search --queries` and `search --serve`'s `/search` all print
+/// this type.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SearchResponse {
+    /// The query as given.
+    pub query: String,
+    /// The caller's id for the query (`search --queries`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qid: Option<String>,
+    /// Number of matching sections.
+    pub total: usize,
+    /// Number of matching articles (grouped answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub articles: Option<usize>,
+    /// Hits (articles) skipped.
+    pub offset: usize,
+    /// Hits (articles) asked for.
+    pub limit: usize,
+    /// Time taken, in milliseconds (three decimals).
+    pub took_ms: f64,
+    /// Best hits first; grouped, the groups' sections in order.
+    pub hits: Vec<Hit>,
+    /// Best article first (grouped answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<Group>>,
+    /// A corrected query that has hits ("did you mean …?").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// What was done to understand a malformed query.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl SearchResponse {
+    /// An empty answer to `request` (what a batch prints for a query that
+    /// failed, so query ids stay aligned).
+    pub fn empty(request: &SearchRequest) -> SearchResponse {
+        SearchResponse {
+            query: request.query.clone(),
+            offset: request.offset,
+            limit: request.limit,
+            groups: request.group.then(Vec::new),
+            articles: request.group.then_some(0),
+            ..SearchResponse::default()
+        }
+    }
+
+    /// True when nothing matched (no hit, and no group).
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty()
     }
 }
 
@@ -118,7 +175,7 @@ pub struct Hit {
     /// The section's position in its article, from 0. Not serialized.
     #[serde(skip)]
     pub ordinal: u32,
-    /// Why it scored (with [`SearchOptions::explain`]): one entry per
+    /// Why it scored (with [`SearchRequest::explain`]): one entry per
     /// matching clause, largest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<Explained>>,
@@ -138,7 +195,7 @@ pub struct Explained {
     pub score: f32,
 }
 
-/// One article and its matching sections, best first ([`IndexReader::search_grouped`]).
+/// One article and its matching sections, best first ([`SearchRequest::group`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
     /// Article id.
@@ -153,38 +210,48 @@ pub struct Group {
     pub sections: Vec<Hit>,
 }
 
-/// The answer to one query.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Results {
-    /// Number of matching sections.
-    pub total: usize,
-    /// Best hits first.
-    pub hits: Vec<Hit>,
-    /// What was done to understand a malformed query (for stderr).
-    #[serde(skip)]
-    pub notes: Vec<String>,
-}
-
-/// The answer to one query, by article.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct GroupedResults {
-    /// Number of matching sections.
-    pub total: usize,
-    /// Number of matching articles.
-    pub articles: usize,
-    /// Best article first.
-    pub groups: Vec<Group>,
-    /// As [`Results::notes`].
-    #[serde(skip)]
-    pub notes: Vec<String>,
-}
-
 /// An open index for reading. Takes no lock and sees the commit that was
 /// last when it was opened (or reloaded), so it works while a writer runs.
 pub struct IndexReader {
     pub(crate) reader: tantivy::IndexReader,
     pub(crate) fields: Fields,
     pub(crate) path: String,
+    index: tantivy::Index,
+    dir: PathBuf,
+    /// The commit the reader was last loaded at.
+    loaded: Mutex<CommitStamp>,
+}
+
+/// What tells one commit from the next: Tantivy's operation stamp and
+/// Rubric's payload (which names the catalog by its hash).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct CommitStamp {
+    opstamp: u64,
+    payload: Option<String>,
+}
+
+impl CommitStamp {
+    fn of(index: &tantivy::Index, path: &str) -> Result<CommitStamp, IndexError> {
+        let metas = index
+            .load_metas()
+            .map_err(|e| IndexError::tantivy(path, e))?;
+        Ok(CommitStamp {
+            opstamp: metas.opstamp,
+            payload: metas.payload,
+        })
+    }
+}
+
+/// What an index holds, as of the commit a reader sees.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IndexStats {
+    /// Articles.
+    pub articles: usize,
+    /// Sections (one Tantivy document each).
+    pub sections: u64,
+    /// When the commit was made (`None` for an index never committed to).
+    #[serde(skip)]
+    pub committed_at: Option<SystemTime>,
 }
 
 impl std::fmt::Debug for IndexReader {
@@ -202,6 +269,9 @@ impl IndexReader {
     pub fn open(dir: &Path) -> Result<IndexReader, IndexError> {
         let (index, fields) = schema::open(dir)?;
         let path = dir.display().to_string();
+        // The stamp first: a commit made while the reader opens is then
+        // seen as new by the next `reload_if_changed`.
+        let loaded = CommitStamp::of(&index, &path)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -211,73 +281,150 @@ impl IndexReader {
             reader,
             fields,
             path,
+            index,
+            dir: dir.to_path_buf(),
+            loaded: Mutex::new(loaded),
         })
     }
 
-    /// Picks up the latest commit (for long-running readers).
-    pub fn reload(&self) -> Result<(), IndexError> {
+    /// Picks up the latest commit when there is a new one (for long-running
+    /// readers); true when it did. An error (the index was rebuilt under
+    /// another schema, say) leaves the reader at the commit it had: open a
+    /// new one.
+    pub fn reload_if_changed(&self) -> Result<bool, IndexError> {
+        let latest = CommitStamp::of(&self.index, &self.path)?;
+        let mut loaded = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
+        if *loaded == latest {
+            return Ok(false);
+        }
         self.reader
             .reload()
+            .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        *loaded = latest;
+        Ok(true)
+    }
+
+    /// How many articles and sections the index holds and when the commit
+    /// this reader sees was made. Counts come from the commit's payload
+    /// where it has them (no document is read).
+    pub fn stats(&self) -> Result<IndexStats, IndexError> {
+        let searcher = self.reader.searcher();
+        let loaded = self
+            .loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let payload = match &loaded.payload {
+            Some(text) => serde_json::from_str::<Payload>(text).ok(),
+            None => None,
+        };
+        let articles = match payload.as_ref().and_then(|p| p.articles) {
+            Some(n) => n,
+            None => self.count_articles(&searcher, &tantivy::query::AllQuery)?,
+        };
+        let committed_at = match payload.as_ref().and_then(|p| p.committed_at) {
+            Some(secs) => Some(UNIX_EPOCH + Duration::from_secs(secs)),
+            None if loaded.payload.is_some() || loaded.opstamp > 0 => {
+                std::fs::metadata(self.dir.join("meta.json"))
+                    .and_then(|m| m.modified())
+                    .ok()
+            }
+            None => None,
+        };
+        Ok(IndexStats {
+            articles,
+            sections: searcher.num_docs(),
+            committed_at,
+        })
+    }
+
+    /// Answers one request. An empty query, or one with nothing to search
+    /// for, is an [`IndexError::Query`]; a malformed one answers with what
+    /// could be understood of it, and says how in
+    /// [`SearchResponse::notes`].
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, IndexError> {
+        let started = std::time::Instant::now();
+        let searcher = self.reader.searcher();
+        let (plan, notes) = self.plan(&searcher, &request.query, &request.filters, &request.ranking)?;
+        let mut response = SearchResponse {
+            query: request.query.clone(),
+            offset: request.offset,
+            limit: request.limit,
+            notes,
+            ..SearchResponse::default()
+        };
+        if request.group {
+            self.answer_grouped(&searcher, &plan, request, &mut response)?;
+        } else {
+            self.answer_flat(&searcher, &plan, request, &mut response)?;
+        }
+        if request.suggest {
+            response.suggestion = self
+                .suggest(&request.query, &request.filters, &request.ranking, response.total)
+                .unwrap_or_else(|err| {
+                    tracing::debug!("no suggestion for {:?}: {err}", cut(&request.query, 80));
+                    None
+                });
+        }
+        response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+        Ok(response)
+    }
+
+    /// How many sections match `query` with `filters` (for suggestions).
+    pub(crate) fn count(
+        &self,
+        query: &str,
+        filters: &[String],
+        ranking: &Ranking,
+    ) -> Result<usize, IndexError> {
+        let searcher = self.reader.searcher();
+        let (plan, _) = self.plan(&searcher, query, filters, ranking)?;
+        searcher
+            .search(&*plan.query, &Count)
             .map_err(|e| IndexError::tantivy(&self.path, e))
     }
 
-    /// Number of sections in the index.
-    pub fn num_sections(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
-
-    /// Runs one query with the default [`SearchOptions`]. An empty query is
-    /// an [`IndexError::Query`]; a malformed one answers with what could be
-    /// understood of it.
-    pub fn search(&self, query: &Query<'_>) -> Result<Results, IndexError> {
-        self.search_with(query, &SearchOptions::default())
-    }
-
-    /// Runs one query, skipping `options.offset` hits and cutting snippets
-    /// to about `options.snippet_chars` characters.
-    pub fn search_with(
+    /// The best sections after `request.offset`.
+    fn answer_flat(
         &self,
-        query: &Query<'_>,
-        options: &SearchOptions,
-    ) -> Result<Results, IndexError> {
-        let searcher = self.reader.searcher();
-        let (plan, notes) = self.plan(&searcher, query.text, options)?;
-        let err = |e| IndexError::tantivy(&self.path, e);
-        if query.limit == 0 {
-            let total = searcher.search(&*plan.query, &Count).map_err(err)?;
-            return Ok(Results {
-                total,
-                hits: Vec::new(),
-                notes,
-            });
+        searcher: &Searcher,
+        plan: &Plan,
+        request: &SearchRequest,
+        response: &mut SearchResponse,
+    ) -> Result<(), IndexError> {
+        if request.limit == 0 {
+            response.total = searcher
+                .search(&*plan.query, &Count)
+                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+            return Ok(());
         }
-        let (total, top) = self.top(&searcher, &*plan.query, options.offset, query.limit)?;
-        let hits = top
+        let (total, top) = self.top(searcher, &*plan.query, request.offset, request.limit)?;
+        response.total = total;
+        response.hits = top
             .into_iter()
-            .map(|(score, address)| self.hit(&searcher, address, score, &plan, options))
+            .map(|(score, address)| self.hit(searcher, address, score, plan, request))
             .collect::<Result<_, _>>()?;
-        Ok(Results { total, hits, notes })
+        Ok(())
     }
 
-    /// Runs one query and answers by article: the `query.limit` best
-    /// articles (after `options.offset`), ranked by their best section, each
-    /// with every matching section, best first.
-    pub fn search_grouped(
+    /// The `request.limit` best articles after `request.offset`, ranked by
+    /// their best section, each with every matching section, best first.
+    fn answer_grouped(
         &self,
-        query: &Query<'_>,
-        options: &SearchOptions,
-    ) -> Result<GroupedResults, IndexError> {
-        let searcher = self.reader.searcher();
-        let (plan, notes) = self.plan(&searcher, query.text, options)?;
-        let wanted = options.offset.saturating_add(query.limit);
+        searcher: &Searcher,
+        plan: &Plan,
+        request: &SearchRequest,
+        response: &mut SearchResponse,
+    ) -> Result<(), IndexError> {
+        let wanted = request.offset.saturating_add(request.limit);
         // Enough sections to find the best `wanted` articles: grow until
         // found or every match was seen.
         let mut fetch = wanted.saturating_mul(10).max(100);
         let (total, order) = loop {
-            let (total, top) = self.top(&searcher, &*plan.query, 0, fetch)?;
+            let (total, top) = self.top(searcher, &*plan.query, 0, fetch)?;
             let mut order: Vec<String> = Vec::new();
             for (_, address) in &top {
-                let article = self.article_of(&searcher, *address)?;
+                let article = self.article_of(searcher, *address)?;
                 if !order.contains(&article) {
                     order.push(article);
                 }
@@ -291,7 +438,7 @@ impl IndexReader {
             fetch = fetch.saturating_mul(4);
         };
         let mut groups = Vec::new();
-        for article in order.iter().skip(options.offset) {
+        for article in order.iter().skip(request.offset) {
             let only: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
                 (TOccur::Must, plan.query.box_clone()),
                 (
@@ -305,10 +452,10 @@ impl IndexReader {
                     )),
                 ),
             ]));
-            let (_, top) = self.top(&searcher, &*only, 0, MAX_GROUP_SECTIONS)?;
+            let (_, top) = self.top(searcher, &*only, 0, MAX_GROUP_SECTIONS)?;
             let sections = top
                 .into_iter()
-                .map(|(score, address)| self.hit(&searcher, address, score, &plan, options))
+                .map(|(score, address)| self.hit(searcher, address, score, plan, request))
                 .collect::<Result<Vec<_>, _>>()?;
             let Some(best) = sections.first() else {
                 continue;
@@ -321,13 +468,11 @@ impl IndexReader {
                 sections,
             });
         }
-        let articles = self.count_articles(&searcher, &*plan.query)?;
-        Ok(GroupedResults {
-            total,
-            articles,
-            groups,
-            notes,
-        })
+        response.total = total;
+        response.articles = Some(self.count_articles(searcher, &*plan.query)?);
+        response.hits = groups.iter().flat_map(|g| g.sections.clone()).collect();
+        response.groups = Some(groups);
+        Ok(())
     }
 
     /// Parses and compiles the query and the filters.
@@ -335,7 +480,8 @@ impl IndexReader {
         &self,
         searcher: &Searcher,
         text: &str,
-        options: &SearchOptions,
+        filters: &[String],
+        ranking: &Ranking,
     ) -> Result<(Plan, Vec<String>), IndexError> {
         let bad = |reason: &str| IndexError::Query {
             query: cut(text, 80).to_string(),
@@ -356,8 +502,8 @@ impl IndexReader {
         };
         let parsed = query::parse(trimmed);
         notes.extend(parsed.notes);
-        let mut filters: Vec<Node> = Vec::new();
-        for filter in &options.filters {
+        let mut filter_nodes: Vec<Node> = Vec::new();
+        for filter in filters {
             let parsed = query::parse(filter);
             notes.extend(
                 parsed
@@ -365,15 +511,9 @@ impl IndexReader {
                     .into_iter()
                     .map(|n| format!("filter {filter:?}: {n}")),
             );
-            filters.push(parsed.node);
+            filter_nodes.push(parsed.node);
         }
-        let plan = rank::compile(
-            searcher,
-            self.fields,
-            &options.ranking,
-            &parsed.node,
-            &filters,
-        )
+        let plan = rank::compile(searcher, self.fields, ranking, &parsed.node, &filter_nodes)
         .map_err(|e| IndexError::tantivy(&self.path, e))?;
         match plan {
             Some(plan) => Ok((plan, notes)),
@@ -437,7 +577,7 @@ impl IndexReader {
         address: DocAddress,
         score: f32,
         plan: &Plan,
-        options: &SearchOptions,
+        request: &SearchRequest,
     ) -> Result<Hit, IndexError> {
         let doc: TantivyDocument = searcher
             .doc(address)
@@ -449,8 +589,8 @@ impl IndexReader {
         };
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let text = text_of(f.text).unwrap_or_default();
-        let excerpt = snippet::excerpt(&text, &plan.highlight, options.snippet_chars);
-        let explain = options.explain.then(|| explain(searcher, address, plan));
+        let excerpt = snippet::excerpt(&text, &plan.highlight, request.snippet_chars);
+        let explain = request.explain.then(|| explain(searcher, address, plan));
         Ok(Hit {
             id: text_of(f.id).unwrap_or_default(),
             article: text_of(f.article).unwrap_or_default(),

@@ -14,6 +14,7 @@
 
 use std::ops::Range;
 
+use rubric_core::text::escape_html_into;
 use tantivy::snippet::collapse_overlapped_ranges;
 
 use crate::rank::Highlight;
@@ -63,10 +64,10 @@ impl Excerpt {
         for (piece, marked) in self.pieces() {
             if marked {
                 html.push_str("<mark>");
-                escape_into(&mut html, piece);
+                escape_html_into(&mut html, piece);
                 html.push_str("</mark>");
             } else {
-                escape_into(&mut html, piece);
+                escape_html_into(&mut html, piece);
             }
         }
         html
@@ -379,19 +380,6 @@ fn one_line(mut text: String) -> String {
         text = text.replace(['\n', '\r'], " ");
     }
     text
-}
-
-fn escape_into(out: &mut String, text: &str) {
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
 use crate::fuzzy::{Lev, levenshtein_builder};
 use crate::query::{self, Node, Occur, Scope};
 use crate::schema::{self, Fields};
-use crate::{IndexError, IndexReader, MAX_QUERY_CHARS, Query, SearchOptions};
+use crate::{IndexError, IndexReader, MAX_QUERY_CHARS, Ranking};
 
 /// Words shorter than this (in letters) are never corrected.
 const MIN_LETTERS: usize = 4;
@@ -134,16 +134,17 @@ impl IndexReader {
     /// A corrected query ("did you mean …?") for `query`, or `None`.
     ///
     /// `total` is how many sections `query` matched as typed (with the same
-    /// `options`). A suggestion is looked for when it matched nothing, or
+    /// `filters`). A suggestion is looked for when it matched nothing, or
     /// when every word it searches is unknown to the index, so that every
     /// hit came from typo matching; when `total > 0` and a word is known,
     /// this returns `None` after a few dictionary lookups. The suggestion
     /// keeps the query's operators, fields, phrases and other words as
-    /// typed, differs from it and has hits with `options.filters`.
-    pub fn suggest(
+    /// typed, differs from it and has hits with `filters`.
+    pub(crate) fn suggest(
         &self,
         query: &str,
-        options: &SearchOptions,
+        filters: &[String],
+        ranking: &Ranking,
         total: usize,
     ) -> Result<Option<String>, IndexError> {
         let text = query.trim();
@@ -212,17 +213,8 @@ impl IndexReader {
         if corrected == text {
             return Ok(None);
         }
-        let count = Query {
-            text: &corrected,
-            limit: 0,
-        };
-        let count_options = SearchOptions {
-            offset: 0,
-            explain: false,
-            ..options.clone()
-        };
-        match self.search_with(&count, &count_options) {
-            Ok(results) if results.total > 0 => Ok(Some(corrected)),
+        match self.count(&corrected, filters, ranking) {
+            Ok(total) if total > 0 => Ok(Some(corrected)),
             Ok(_) | Err(IndexError::Query { .. }) => Ok(None),
             Err(err) => Err(err),
         }
@@ -551,18 +543,9 @@ mod tests {
     }
 
     fn suggest(reader: &IndexReader, query: &str) -> Option<String> {
-        let options = SearchOptions::default();
-        let total = reader
-            .search_with(
-                &Query {
-                    text: query,
-                    limit: 0,
-                },
-                &options,
-            )
-            .map(|r| r.total)
-            .unwrap_or(0);
-        reader.suggest(query, &options, total).expect("suggest")
+        let ranking = Ranking::default();
+        let total = reader.count(query, &[], &ranking).unwrap_or(0);
+        reader.suggest(query, &[], &ranking, total).expect("suggest")
     }
 
     #[test]
@@ -624,17 +607,17 @@ mod tests {
     #[test]
     fn with_hits_only_when_every_word_was_a_typo() {
         let (_dir, reader) = index();
-        let options = SearchOptions::default();
+        let ranking = Ranking::default();
         assert_eq!(
             reader
-                .suggest("probitoics", &options, 3)
+                .suggest("probitoics", &[], &ranking, 3)
                 .expect("suggest")
                 .as_deref(),
             Some("probiotics")
         );
         assert_eq!(
             reader
-                .suggest("gut probitoics", &options, 3)
+                .suggest("gut probitoics", &[], &ranking, 3)
                 .expect("suggest"),
             None
         );
@@ -643,7 +626,7 @@ mod tests {
     #[test]
     fn any_input_is_answered_without_a_panic() {
         let (_dir, reader) = index();
-        let options = SearchOptions::default();
+        let ranking = Ranking::default();
         let long = "exzcema ".repeat(2_000);
         let longer = "a".repeat(MAX_QUERY_CHARS + 10);
         let inputs = [
@@ -670,13 +653,15 @@ mod tests {
         ];
         for input in inputs {
             for total in [0, 5] {
-                let _ = reader.suggest(input, &options, total).expect("no error");
+                let _ = reader
+                    .suggest(input, &[], &ranking, total)
+                    .expect("no error");
             }
         }
         // Many misspellings: a few are corrected, the rest stay as typed.
         let many = "exzcema ".repeat(20);
         let fixed = reader
-            .suggest(&many, &options, 0)
+            .suggest(&many, &[], &ranking, 0)
             .expect("suggest")
             .expect("some");
         assert_eq!(fixed.matches("eczema").count(), MAX_CORRECTIONS);

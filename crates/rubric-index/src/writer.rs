@@ -4,11 +4,11 @@
 //! section of the article id and adds the new ones, so a changed article
 //! never leaves old sections behind. Nothing is visible to readers before
 //! [`IndexWriter::commit`], and a run that dies before it leaves the last
-//! commit whole. The writer keeps the [`Manifest`] in step with what it
-//! writes and commits it with the index (see `manifest`). This module owns the Tantivy writer and its lock; the
+//! commit whole. The writer keeps the [`Catalog`] in step with what it
+//! writes and commits it with the index (see `catalog`): the only way the
+//! catalog changes. This module owns the Tantivy writer and its lock; the
 //! fields come from `schema`, queries live in `search`.
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -17,10 +17,10 @@ use tantivy::Directory;
 use tantivy::directory::{INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::query::AllQuery;
-use tantivy::{Index, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{TantivyDocument, Term};
 
 use crate::IndexError;
-use crate::manifest::{self, ArticleEntry, Manifest};
+use crate::catalog::{self, ArticleEntry, Catalog, Change, FileStamp};
 use crate::schema::{self, Fields};
 
 /// Tantivy's smallest memory budget per indexing thread (15 MB).
@@ -35,12 +35,13 @@ const MAX_THREADS: usize = 2;
 /// An open index for writing. Holds the index's writer lock until dropped;
 /// dropping it without [`IndexWriter::commit`] discards the changes.
 pub struct IndexWriter {
-    index: Index,
     writer: tantivy::IndexWriter,
     fields: Fields,
     path: String,
     dir: std::path::PathBuf,
-    manifest: Manifest,
+    catalog: Catalog,
+    /// True once anything was changed since the last commit.
+    dirty: bool,
 }
 
 impl std::fmt::Debug for IndexWriter {
@@ -73,14 +74,14 @@ impl IndexWriter {
             .writer_with_options(options)
             .map_err(|e| IndexError::tantivy(&path, e))?;
         tracing::debug!(index = %path, threads, per_thread, "opened index writer");
-        let manifest = manifest::load_committed(&index, dir)?;
+        let catalog = catalog::load_committed(&index, dir)?;
         Ok(IndexWriter {
-            index,
             writer,
             fields,
             path,
             dir: dir.to_path_buf(),
-            manifest,
+            catalog,
+            dirty: false,
         })
     }
 
@@ -102,26 +103,37 @@ impl IndexWriter {
             .writer
             .delete_query(Box::new(AllQuery))
             .map_err(|e| IndexError::tantivy(&writer.path, e))?;
-        writer.manifest = Manifest::default();
+        writer.catalog = Catalog::default();
+        writer.dirty = true;
         Ok(writer)
     }
 
-    /// Replaces every section of `article.id` with the article's sections
-    /// (one document each), and records it in the manifest with its source
-    /// and hash (other [`ArticleEntry`] fields are the caller's to fill in
-    /// through [`IndexWriter::manifest_mut`]). An article with no sections
-    /// ends up absent from the index but present in the manifest.
+    /// Indexes `article` unless the catalog holds it as it is: replaces
+    /// every section of its id with its sections when it is new or changed.
+    /// Returns what it changed ([`Change::Added`], [`Change::Updated`] or
+    /// [`Change::Unchanged`]).
+    pub fn apply(&mut self, article: &Article) -> Result<Change, IndexError> {
+        let change = self.catalog.change(article.id(), article.hash());
+        if change != Change::Unchanged {
+            self.upsert(article)?;
+        }
+        Ok(change)
+    }
+
+    /// Replaces every section of `article.id()` with the article's sections
+    /// (one document each), and records it in the catalog with its source
+    /// and hash. An article with no sections ends up absent from the index
+    /// but present in the catalog.
     pub fn upsert(&mut self, article: &Article) -> Result<(), IndexError> {
-        self.delete(&article.id)?;
-        self.manifest.articles.insert(
-            article.id.clone(),
+        self.delete(article.id())?;
+        self.catalog.insert_article(
+            article.id(),
             ArticleEntry {
-                source: article.source.clone(),
-                hash: article.hash.clone(),
-                ..ArticleEntry::default()
+                source: article.source().to_string(),
+                hash: article.hash().to_string(),
             },
         );
-        for section in &article.sections {
+        for section in article.sections() {
             let doc = self.document(article, section);
             self.writer
                 .add_document(doc)
@@ -131,83 +143,51 @@ impl IndexWriter {
     }
 
     /// Deletes every section of the article `id` (nothing when it is absent)
-    /// and its manifest entry.
+    /// and its catalog entry.
     pub fn delete(&mut self, id: &str) -> Result<(), IndexError> {
-        self.manifest.articles.remove(id);
+        self.catalog.remove_article(id);
         self.writer
             .delete_term(Term::from_field_text(self.fields.article, id));
+        self.dirty = true;
         Ok(())
     }
 
-    /// Article id → content hash of every article in the last commit (not
-    /// counting changes made since through this writer), so a caller can skip
-    /// unchanged articles and find the ones whose sources are gone.
-    pub fn article_hashes(&self) -> Result<HashMap<String, String>, IndexError> {
-        let err = |e| IndexError::tantivy(&self.path, e);
-        let reader = self
-            .index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(err)?;
-        let searcher = reader.searcher();
-        let mut out = HashMap::new();
-        for segment in searcher.segment_readers() {
-            let fast = segment.fast_fields();
-            let (Some(articles), Some(hashes)) = (
-                fast.str("article").map_err(err)?,
-                fast.str("hash").map_err(err)?,
-            ) else {
-                continue;
-            };
-            let mut seen = std::collections::HashSet::new();
-            let mut bytes = Vec::new();
-            for doc in segment.doc_ids_alive() {
-                let Some(article_ord) = articles.ords().first(doc) else {
-                    continue;
-                };
-                if !seen.insert(article_ord) {
-                    continue;
-                }
-                let Some(hash_ord) = hashes.ords().first(doc) else {
-                    continue;
-                };
-                bytes.clear();
-                articles
-                    .dictionary()
-                    .ord_to_term(article_ord, &mut bytes)
-                    .map_err(|e| err(e.into()))?;
-                let article = String::from_utf8_lossy(&bytes).into_owned();
-                bytes.clear();
-                hashes
-                    .dictionary()
-                    .ord_to_term(hash_ord, &mut bytes)
-                    .map_err(|e| err(e.into()))?;
-                out.insert(article, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-        Ok(out)
+    /// Records what the source file `key` (an absolute path) looks like now
+    /// and which articles it yielded, so an unchanged file can be skipped
+    /// unread next time.
+    pub fn record_file(&mut self, key: &str, stamp: FileStamp) {
+        self.dirty |= self.catalog.record_file(key, stamp);
     }
 
-    /// The manifest as of the last commit plus the changes made through this
+    /// Forgets the source file `key` (its articles are deleted separately).
+    pub fn forget_file(&mut self, key: &str) {
+        self.dirty |= self.catalog.forget_file(key);
+    }
+
+    /// Records the extractor version that produced the articles.
+    pub fn set_extractor(&mut self, version: &str) {
+        self.dirty |= self.catalog.set_extractor(version);
+    }
+
+    /// The catalog as of the last commit plus the changes made through this
     /// writer.
-    pub fn manifest(&self) -> &Manifest {
-        &self.manifest
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
-    /// The manifest, to record file stamps, validators and the extractor
-    /// version; it is committed with the index.
-    pub fn manifest_mut(&mut self) -> &mut Manifest {
-        &mut self.manifest
+    /// True when something changed since the last commit, so there is
+    /// something to commit.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
     }
 
-    /// Commits the changes and the manifest together, then waits for merges
-    /// to finish; readers opened from now on see the changes. The manifest
+    /// Commits the changes and the catalog together, then waits for merges
+    /// to finish; readers opened from now on see the changes. The catalog
     /// file is durable before the commit that names it, so a crash at any
-    /// point leaves the last commit and its manifest in step.
+    /// point leaves the last commit and its catalog in step.
     pub fn commit(mut self) -> Result<(), IndexError> {
         let path = self.path;
-        let payload = manifest::write(&self.dir, &self.manifest)?;
+        let payload = catalog::write(&self.dir, &self.catalog)?;
         let mut prepared = self
             .writer
             .prepare_commit()
@@ -216,7 +196,7 @@ impl IndexWriter {
         prepared
             .commit()
             .map_err(|e| IndexError::tantivy(&path, e))?;
-        manifest::remove_others(&self.dir, &payload);
+        catalog::remove_others(&self.dir, &payload);
         self.writer
             .wait_merging_threads()
             .map_err(|e| IndexError::tantivy(&path, e))?;
@@ -229,24 +209,24 @@ impl IndexWriter {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
         let id = if section.anchor.is_empty() {
-            article.id.clone()
+            article.id().to_string()
         } else {
-            format!("{}#{}", article.id, section.anchor)
+            format!("{}#{}", article.id(), section.anchor)
         };
         doc.add_text(f.id, id);
-        doc.add_text(f.article, &article.id);
+        doc.add_text(f.article, article.id());
         doc.add_text(f.anchor, &section.anchor);
-        doc.add_text(f.source, &article.source);
-        doc.add_text(f.format, article.format.as_str());
-        if let Some(url) = &article.url {
+        doc.add_text(f.source, article.source());
+        doc.add_text(f.format, article.format().as_str());
+        if let Some(url) = article.url() {
             doc.add_text(f.url, url);
         }
         doc.add_text(f.link, article.link(&section.anchor));
-        doc.add_text(f.hash, &article.hash);
-        for tag in &article.metadata.tags {
+        doc.add_text(f.hash, article.hash());
+        for tag in &article.metadata().tags {
             doc.add_text(f.tags, tag);
         }
-        doc.add_text(f.title, &article.title);
+        doc.add_text(f.title, article.title());
         if let Some(heading) = &section.heading {
             doc.add_text(f.heading, heading);
         }

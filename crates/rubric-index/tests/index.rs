@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use rubric_core::{Article, Format, Section};
-use rubric_index::{IndexError, IndexReader, IndexWriter, Query, Results, SearchOptions};
+use rubric_index::{Catalog, IndexError, IndexReader, IndexWriter, SearchRequest, SearchResponse};
 use tempfile::TempDir;
 
 const HEAP: usize = 30_000_000;
@@ -52,8 +52,12 @@ fn index(articles: &[Article]) -> (TempDir, IndexReader) {
     (dir, reader)
 }
 
-fn search(reader: &IndexReader, text: &str) -> Results {
-    reader.search(&Query::new(text)).unwrap()
+fn search(reader: &IndexReader, text: &str) -> SearchResponse {
+    reader.search(&SearchRequest::new(text)).unwrap()
+}
+
+fn sections(reader: &IndexReader) -> u64 {
+    reader.stats().unwrap().sections
 }
 
 /// The ids of the hits for `text`, best first.
@@ -108,9 +112,9 @@ fn a_word_finds_its_section_with_trail_link_and_snippet() {
 
 #[test]
 fn the_lead_links_to_the_bare_location_and_urls_win_over_sources() {
-    let mut a = gut_skin();
+    let mut a = gut_skin().into_draft();
     a.url = Some("https://example.org/gut-skin".into());
-    let (_dir, reader) = index(&[a]);
+    let (_dir, reader) = index(&[a.finish()]);
     let hits = search(&reader, "talks").hits;
     assert_eq!(hits[0].id, "gut-skin.txt");
     assert_eq!(hits[0].heading, None);
@@ -168,7 +172,7 @@ fn upserting_a_changed_article_replaces_all_its_sections() {
     );
     write(dir.path(), &[changed]);
     let reader = IndexReader::open(dir.path()).unwrap();
-    assert_eq!(reader.num_sections(), 1);
+    assert_eq!(sections(&reader), 1);
     assert_eq!(search(&reader, "eczema").total, 0);
     assert_eq!(ids(&reader, "rosacea"), ["gut-skin.txt#rosacea"]);
 }
@@ -176,7 +180,7 @@ fn upserting_a_changed_article_replaces_all_its_sections() {
 #[test]
 fn upserting_twice_in_one_run_keeps_one_copy() {
     let (_dir, reader) = index(&[gut_skin(), gut_skin()]);
-    assert_eq!(reader.num_sections(), 4);
+    assert_eq!(sections(&reader), 4);
 }
 
 #[test]
@@ -193,28 +197,28 @@ fn delete_removes_every_section_of_an_article() {
     writer.delete("never-indexed.txt").unwrap();
     writer.commit().unwrap();
     let reader = IndexReader::open(dir.path()).unwrap();
-    assert_eq!(reader.num_sections(), 1);
+    assert_eq!(sections(&reader), 1);
     assert_eq!(ids(&reader, "eczema"), ["other.txt"]);
 }
 
 #[test]
-fn article_hashes_reads_the_last_commit() {
+fn the_catalog_reads_the_last_commit() {
     let dir = tempfile::tempdir().unwrap();
     let a = gut_skin();
     write(dir.path(), std::slice::from_ref(&a));
     let mut writer = IndexWriter::open(dir.path(), HEAP).unwrap();
-    let hashes = writer.article_hashes().unwrap();
-    assert_eq!(hashes.len(), 1);
-    assert_eq!(hashes["gut-skin.txt"], a.hash);
+    let hashes = Catalog::load(dir.path()).unwrap();
+    assert_eq!(hashes.stats().articles, 1);
+    assert_eq!(hashes.article("gut-skin.txt").unwrap().hash, a.hash());
     writer.delete("gut-skin.txt").unwrap();
     assert_eq!(
-        writer.article_hashes().unwrap().len(),
+        Catalog::load(dir.path()).unwrap().stats().articles,
         1,
         "not committed yet"
     );
     writer.commit().unwrap();
-    let writer = IndexWriter::open(dir.path(), HEAP).unwrap();
-    assert!(writer.article_hashes().unwrap().is_empty());
+    let _writer = IndexWriter::open(dir.path(), HEAP).unwrap();
+    assert_eq!(Catalog::load(dir.path()).unwrap().stats().articles, 0);
 }
 
 #[test]
@@ -288,10 +292,10 @@ fn rebuild_drops_articles_not_upserted_again_only_at_commit() {
     write(dir.path(), &[gut_skin(), other.clone()]);
     let mut writer = IndexWriter::rebuild(dir.path(), HEAP).unwrap();
     writer.upsert(&other).unwrap();
-    assert_eq!(IndexReader::open(dir.path()).unwrap().num_sections(), 5);
+    assert_eq!(sections(&IndexReader::open(dir.path()).unwrap()), 5);
     writer.commit().unwrap();
     let reader = IndexReader::open(dir.path()).unwrap();
-    assert_eq!(reader.num_sections(), 1);
+    assert_eq!(sections(&reader), 1);
     assert_eq!(ids(&reader, "eczema"), ["other.txt"]);
 }
 
@@ -337,14 +341,11 @@ fn long_text_snippets_are_cut_with_ellipses() {
     let filler = "word ".repeat(100);
     let text = format!("{filler}the eczema part {filler}");
     let (_dir, reader) = index(&[article("long.txt", "Long", vec![section(None, &[], &text)])]);
-    let options = SearchOptions {
+    let request = SearchRequest {
         snippet_chars: 60,
-        ..SearchOptions::default()
+        ..SearchRequest::new("eczema")
     };
-    let hit = &reader
-        .search_with(&Query::new("eczema"), &options)
-        .unwrap()
-        .hits[0];
+    let hit = &reader.search(&request).unwrap().hits[0];
     assert!(hit.excerpt.text.starts_with('…'), "{}", hit.excerpt.text);
     assert!(hit.excerpt.text.ends_with('…'), "{}", hit.excerpt.text);
     assert!(
@@ -458,7 +459,7 @@ fn malformed_queries_still_answer_with_their_words() {
 fn an_empty_query_is_an_error() {
     let (_dir, reader) = index(&[gut_skin()]);
     for q in ["", "   \t"] {
-        let err = reader.search(&Query::new(q)).unwrap_err();
+        let err = reader.search(&SearchRequest::new(q)).unwrap_err();
         assert!(matches!(err, IndexError::Query { .. }), "{err}");
         assert!(err.to_string().contains("empty"), "{err}");
     }
@@ -498,19 +499,12 @@ fn equal_scores_are_ordered_by_article_then_section() {
     let backward = IndexReader::open(dir.path()).unwrap();
     assert_eq!(ids(&backward, "words"), expected);
 
-    let page = Query {
-        text: "words",
+    let page = SearchRequest {
         limit: 2,
+        offset: 3,
+        ..SearchRequest::new("words")
     };
-    let results = backward
-        .search_with(
-            &page,
-            &SearchOptions {
-                offset: 3,
-                ..SearchOptions::default()
-            },
-        )
-        .unwrap();
+    let results = backward.search(&page).unwrap();
     assert_eq!(results.total, 6);
     let page_ids: Vec<_> = results.hits.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(page_ids, ["b.txt#two", "c.txt#one"]);
@@ -520,9 +514,9 @@ fn equal_scores_are_ordered_by_article_then_section() {
 fn limit_zero_only_counts() {
     let (_dir, reader) = index(&[gut_skin()]);
     let results = reader
-        .search(&Query {
-            text: "skin",
+        .search(&SearchRequest {
             limit: 0,
+            ..SearchRequest::new("skin")
         })
         .unwrap();
     assert!(results.total >= 2);
@@ -557,9 +551,12 @@ fn grouped_search_counts_articles_across_segments() {
     write(dir.path(), &[with_diet("b.txt", 1)]);
     let reader = IndexReader::open(dir.path()).unwrap();
     let grouped = reader
-        .search_grouped(&Query::new("diet"), &SearchOptions::default())
+        .search(&SearchRequest {
+            group: true,
+            ..SearchRequest::new("diet")
+        })
         .unwrap();
     assert_eq!(grouped.total, 3 + 1 + 4);
-    assert_eq!(grouped.articles, 3);
-    assert_eq!(grouped.groups.len(), 3);
+    assert_eq!(grouped.articles, Some(3));
+    assert_eq!(grouped.groups.map(|g| g.len()), Some(3));
 }

@@ -1,0 +1,483 @@
+//! [`Catalog`]: what the index holds, article by article, and where each
+//! article came from — kept with the index and committed with it.
+//!
+//! The catalog maps article id → source and content hash, and source file →
+//! size, modification time and the articles it produced. It answers the
+//! questions an incremental run asks ([`Catalog::change`]: is this article
+//! new, changed or as indexed? [`Catalog::file`]: was this file read as it
+//! is now?) and [`IndexWriter`](crate::IndexWriter) keeps it in step with
+//! what it writes; nothing else changes it. `search` never reads it.
+//!
+//! Atomicity: the catalog is written to its own file
+//! (`rubric-catalog-HASH.bin`, temp file + fsync + rename) *before* the
+//! Tantivy commit, and the commit's payload names that file (with the counts
+//! and time that [`IndexReader::stats`](crate::IndexReader::stats) reports).
+//! A run killed at any point leaves the last commit naming the last catalog,
+//! so the two can never disagree; a file written by a run that never
+//! committed is an orphan that the next commit removes.
+//!
+//! Encoding: postcard (compact binary serde): the catalog is read on every
+//! run, including the no-op re-run CI does on each push. Catalogs written by
+//! earlier builds (`rubric-manifest-*.bin`, with three fields since dropped,
+//! or `.json`) are still read.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::IndexError;
+
+/// File names of catalogs start with this.
+const PREFIX: &str = "rubric-catalog-";
+
+/// File names of catalogs written by earlier builds start with this.
+const OLD_PREFIX: &str = "rubric-manifest-";
+
+/// What an article's content hash says about it, against the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Not in the index yet.
+    Added,
+    /// In the index with another content hash.
+    Updated,
+    /// In the index as it is.
+    Unchanged,
+    /// In the index, but its source is gone.
+    Removed,
+}
+
+impl Change {
+    /// The word `ingest --check` prints (`added`, `changed`, `unchanged`,
+    /// `removed`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Updated => "changed",
+            Change::Unchanged => "unchanged",
+            Change::Removed => "removed",
+        }
+    }
+}
+
+/// What the index holds and where it came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// The extractor version that produced the articles.
+    extractor: String,
+    /// Article id → its entry.
+    articles: BTreeMap<String, ArticleEntry>,
+    /// Source file (absolute path) → what it looked like when last read.
+    files: BTreeMap<String, FileStamp>,
+}
+
+/// One indexed article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleEntry {
+    /// The path as given or the URL.
+    pub source: String,
+    /// The article's content hash.
+    pub hash: String,
+}
+
+/// A source file as it was when last read in full.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch (0: read it
+    /// again next time, whatever it looks like).
+    pub mtime_ns: u128,
+    /// The ids of the articles it produced.
+    pub articles: Vec<String>,
+}
+
+impl FileStamp {
+    /// The size and modification time of `meta`, with no articles yet.
+    pub fn of(meta: &fs::Metadata) -> FileStamp {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        FileStamp {
+            size: meta.len(),
+            mtime_ns,
+            articles: Vec::new(),
+        }
+    }
+
+    /// True when size and modification time are the same (articles aside).
+    pub fn same_file(&self, other: &FileStamp) -> bool {
+        self.size == other.size && self.mtime_ns == other.mtime_ns && self.mtime_ns != 0
+    }
+}
+
+/// How big a catalog is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CatalogStats {
+    /// Articles in the index.
+    pub articles: usize,
+    /// Source files they came from.
+    pub files: usize,
+}
+
+impl Catalog {
+    /// The catalog of the last commit of the index at `dir`, read-only and
+    /// without the writer lock (for `ingest --check`). An index with no
+    /// catalog yet gives an empty one; no index gives
+    /// [`IndexError::Missing`].
+    pub fn load(dir: &Path) -> Result<Catalog, IndexError> {
+        let (index, _) = crate::schema::open(dir)?;
+        load_committed(&index, dir)
+    }
+
+    /// The extractor version that produced the articles (see
+    /// `rubric_extract::EXTRACTOR_VERSION`): when it is not this build's,
+    /// every source must be read again.
+    pub fn extractor(&self) -> &str {
+        &self.extractor
+    }
+
+    /// The entry of article `id`.
+    pub fn article(&self, id: &str) -> Option<&ArticleEntry> {
+        self.articles.get(id)
+    }
+
+    /// Every article id with its entry, in id order.
+    pub fn articles(&self) -> impl Iterator<Item = (&str, &ArticleEntry)> {
+        self.articles.iter().map(|(id, e)| (id.as_str(), e))
+    }
+
+    /// What the file `key` (an absolute path) looked like when last read.
+    pub fn file(&self, key: &str) -> Option<&FileStamp> {
+        self.files.get(key)
+    }
+
+    /// Every source file with its stamp, in path order.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &FileStamp)> {
+        self.files.iter().map(|(key, stamp)| (key.as_str(), stamp))
+    }
+
+    /// What indexing an article with this id and content hash would change:
+    /// [`Change::Added`], [`Change::Updated`] or [`Change::Unchanged`].
+    pub fn change(&self, id: &str, hash: &str) -> Change {
+        match self.articles.get(id) {
+            None => Change::Added,
+            Some(entry) if entry.hash != hash => Change::Updated,
+            Some(_) => Change::Unchanged,
+        }
+    }
+
+    /// How many articles and files it holds.
+    pub fn stats(&self) -> CatalogStats {
+        CatalogStats {
+            articles: self.articles.len(),
+            files: self.files.len(),
+        }
+    }
+
+    pub(crate) fn insert_article(&mut self, id: &str, entry: ArticleEntry) {
+        self.articles.insert(id.to_string(), entry);
+    }
+
+    pub(crate) fn remove_article(&mut self, id: &str) {
+        self.articles.remove(id);
+    }
+
+    /// Records `key`'s stamp; false when it was recorded as it is already.
+    pub(crate) fn record_file(&mut self, key: &str, stamp: FileStamp) -> bool {
+        if self.files.get(key) == Some(&stamp) {
+            return false;
+        }
+        self.files.insert(key.to_string(), stamp);
+        true
+    }
+
+    pub(crate) fn forget_file(&mut self, key: &str) -> bool {
+        self.files.remove(key).is_some()
+    }
+
+    /// Records the extractor version; false when it is recorded already.
+    pub(crate) fn set_extractor(&mut self, version: &str) -> bool {
+        if self.extractor == version {
+            return false;
+        }
+        self.extractor = version.to_string();
+        true
+    }
+}
+
+/// The payload of a Tantivy commit made by Rubric: the catalog's file name
+/// (the key keeps its old name), and what the commit holds.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Payload {
+    /// The catalog file.
+    pub manifest: String,
+    /// Articles in the commit.
+    #[serde(default)]
+    pub articles: Option<usize>,
+    /// When it was made, seconds since the Unix epoch.
+    #[serde(default)]
+    pub committed_at: Option<u64>,
+}
+
+impl Payload {
+    /// The payload of a Tantivy commit; `None` when it has none (an empty
+    /// index).
+    pub(crate) fn of(metas: &tantivy::IndexMeta, dir: &Path) -> Result<Option<Payload>, IndexError> {
+        let Some(payload) = &metas.payload else {
+            return Ok(None);
+        };
+        let payload: Payload = serde_json::from_str(payload).map_err(|e| IndexError::Corrupt {
+            path: dir.display().to_string(),
+            reason: format!("the last commit's payload is not Rubric's: {e}"),
+        })?;
+        if !is_catalog_name(&payload.manifest) {
+            return Err(IndexError::Corrupt {
+                path: dir.display().to_string(),
+                reason: format!(
+                    "the last commit names {:?}, not a catalog file",
+                    payload.manifest
+                ),
+            });
+        }
+        Ok(Some(payload))
+    }
+}
+
+/// The catalog named by the last commit of `index` (empty when none).
+pub(crate) fn load_committed(index: &tantivy::Index, dir: &Path) -> Result<Catalog, IndexError> {
+    let shown = dir.display().to_string();
+    let metas = index
+        .load_metas()
+        .map_err(|e| IndexError::tantivy(&shown, e))?;
+    let Some(payload) = Payload::of(&metas, dir)? else {
+        return Ok(Catalog::default());
+    };
+    let name = payload.manifest;
+    let path = dir.join(&name);
+    let bytes = fs::read(&path).map_err(|e| IndexError::io(path.display(), e))?;
+    let bad = |reason: String| IndexError::Corrupt {
+        path: path.display().to_string(),
+        reason,
+    };
+    if name.ends_with(".json") {
+        serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))
+    } else if name.starts_with(OLD_PREFIX) {
+        postcard::from_bytes::<legacy::Manifest>(&bytes)
+            .map(Catalog::from)
+            .map_err(|e| bad(e.to_string()))
+    } else {
+        postcard::from_bytes(&bytes).map_err(|e| bad(e.to_string()))
+    }
+}
+
+/// Writes `catalog` durably to its own file in `dir` and returns the
+/// commit payload that names it.
+pub(crate) fn write(dir: &Path, catalog: &Catalog) -> Result<String, IndexError> {
+    let body = postcard::to_stdvec(catalog)
+        .map_err(|e| IndexError::io(dir.display(), std::io::Error::other(e)))?;
+    let name = format!("{PREFIX}{}.bin", &blake3::hash(&body).to_hex()[..16]);
+    let target = dir.join(&name);
+    let tmp = dir.join(format!("{name}.tmp"));
+    let io = |path: &Path, e| IndexError::io(path.display(), e);
+    let mut file = fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
+    file.write_all(&body).map_err(|e| io(&tmp, e))?;
+    file.sync_all().map_err(|e| io(&tmp, e))?;
+    drop(file);
+    fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
+    if let Ok(d) = fs::File::open(dir) {
+        // Make the rename durable before the commit that names it.
+        let _ = d.sync_all();
+    }
+    let committed_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .ok();
+    let payload = Payload {
+        manifest: name,
+        articles: Some(catalog.articles.len()),
+        committed_at,
+    };
+    serde_json::to_string(&payload)
+        .map_err(|e| IndexError::io(dir.display(), std::io::Error::other(e)))
+}
+
+/// Removes catalog files (and temp files) in `dir` other than the one
+/// named by `payload`. Failures only cost disk space, so they are logged.
+pub(crate) fn remove_others(dir: &Path, payload: &str) {
+    let keep = serde_json::from_str::<Payload>(payload)
+        .map(|p| p.manifest)
+        .unwrap_or_default();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if (name.starts_with(PREFIX) || name.starts_with(OLD_PREFIX))
+            && name != keep
+            && let Err(e) = fs::remove_file(entry.path())
+        {
+            tracing::debug!("cannot remove old catalog {name}: {e}");
+        }
+    }
+}
+
+fn is_catalog_name(name: &str) -> bool {
+    (name.starts_with(PREFIX) || name.starts_with(OLD_PREFIX))
+        && (name.ends_with(".bin") || name.ends_with(".json"))
+        && !name.contains(['/', '\\'])
+}
+
+/// The catalog as builds before it was named so wrote it (postcard is not
+/// self-describing, so the dropped fields must be read to be skipped).
+mod legacy {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+
+    use super::{ArticleEntry, Catalog, FileStamp};
+
+    #[derive(Deserialize)]
+    pub(super) struct Manifest {
+        extractor: String,
+        articles: BTreeMap<String, Entry>,
+        files: BTreeMap<String, FileStamp>,
+    }
+
+    #[derive(Deserialize)]
+    struct Entry {
+        source: String,
+        hash: String,
+        #[serde(rename = "fetched_at")]
+        _fetched_at: Option<String>,
+        #[serde(rename = "etag")]
+        _etag: Option<String>,
+        #[serde(rename = "last_modified")]
+        _last_modified: Option<String>,
+    }
+
+    impl From<Manifest> for Catalog {
+        fn from(old: Manifest) -> Catalog {
+            Catalog {
+                extractor: old.extractor,
+                articles: old
+                    .articles
+                    .into_iter()
+                    .map(|(id, e)| {
+                        let entry = ArticleEntry {
+                            source: e.source,
+                            hash: e.hash,
+                        };
+                        (id, entry)
+                    })
+                    .collect(),
+                files: old.files,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Catalog {
+        let mut c = Catalog {
+            extractor: "0.1.0+abc".into(),
+            ..Catalog::default()
+        };
+        c.insert_article(
+            "a.md",
+            ArticleEntry {
+                source: "docs/a.md".into(),
+                hash: "h".repeat(64),
+            },
+        );
+        c.record_file(
+            "/abs/docs/a.md",
+            FileStamp {
+                size: 10,
+                mtime_ns: 1_700_000_000_123_456_789,
+                articles: vec!["a.md".into()],
+            },
+        );
+        c
+    }
+
+    #[test]
+    fn written_catalogs_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let payload = write(dir.path(), &sample()).unwrap();
+        let payload: Payload = serde_json::from_str(&payload).unwrap();
+        assert!(payload.manifest.starts_with(PREFIX) && is_catalog_name(&payload.manifest));
+        assert_eq!(payload.articles, Some(1));
+        let bytes = fs::read(dir.path().join(&payload.manifest)).unwrap();
+        assert_eq!(postcard::from_bytes::<Catalog>(&bytes).unwrap(), sample());
+    }
+
+    #[test]
+    fn catalogs_of_earlier_builds_are_read() {
+        #[derive(Serialize)]
+        struct OldEntry<'a> {
+            source: &'a str,
+            hash: &'a str,
+            fetched_at: Option<String>,
+            etag: Option<String>,
+            last_modified: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct OldManifest<'a> {
+            extractor: &'a str,
+            articles: BTreeMap<&'a str, OldEntry<'a>>,
+            files: &'a BTreeMap<String, FileStamp>,
+        }
+        let new = sample();
+        let hash = "h".repeat(64);
+        let old = OldManifest {
+            extractor: "0.1.0+abc",
+            articles: BTreeMap::from([(
+                "a.md",
+                OldEntry {
+                    source: "docs/a.md",
+                    hash: &hash,
+                    fetched_at: None,
+                    etag: Some("\"x\"".into()),
+                    last_modified: None,
+                },
+            )]),
+            files: &new.files,
+        };
+        let bytes = postcard::to_stdvec(&old).unwrap();
+        let read = Catalog::from(postcard::from_bytes::<legacy::Manifest>(&bytes).unwrap());
+        assert_eq!(read, new);
+    }
+
+    #[test]
+    fn other_catalogs_are_removed_after_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = write(dir.path(), &Catalog::default()).unwrap();
+        std::fs::write(dir.path().join(format!("{OLD_PREFIX}0123.bin")), b"x").unwrap();
+        let new = write(dir.path(), &sample()).unwrap();
+        assert_ne!(old, new);
+        remove_others(dir.path(), &new);
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let keep = serde_json::from_str::<Payload>(&new).unwrap().manifest;
+        assert_eq!(left, [keep]);
+    }
+
+    #[test]
+    fn changes_by_hash() {
+        let c = sample();
+        let hash = "h".repeat(64);
+        assert_eq!(c.change("a.md", &hash), Change::Unchanged);
+        assert_eq!(c.change("a.md", "other"), Change::Updated);
+        assert_eq!(c.change("b.md", &hash), Change::Added);
+    }
+}
