@@ -47,13 +47,35 @@ pub fn report(program: &str, result: anyhow::Result<ExitCode>) -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("{program}: error: {err}");
-            for cause in err.chain().skip(1) {
+            let mut said = messages(err.chain());
+            eprintln!("{program}: error: {}", said.remove(0));
+            for cause in said {
                 eprintln!("  caused by: {cause}");
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, `outer: inner: innermost`, each
+/// said once (a cause whose text the line already holds is left out).
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let causes = std::iter::successors(Some(err), |e| e.source());
+    messages(causes).join(": ")
+}
+
+/// The messages of an error chain, outermost first, leaving out a cause
+/// whose message the one before it already holds (as io and walkdir errors
+/// repeat theirs).
+fn messages<'a>(chain: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for error in chain {
+        let text = error.to_string();
+        if out.last().is_none_or(|last| !last.contains(&text)) {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// True when the error is (or wraps) a broken pipe: the reader went away,

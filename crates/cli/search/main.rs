@@ -1,18 +1,17 @@
 //! `search`: the small query binary. It opens the section index, answers one
 //! query (or a file of `qid<TAB>query` lines) and prints the matching
 //! sections, or with `--group` the matching articles with their sections, as
-//! text, JSON or TREC run lines. It links `rubric-index` only: no HTML parser
-//! and no HTTP client, so it starts fast. Exit status: 0 hits, 1 none,
-//! 2 error (an empty query is one).
+//! text, JSON or TREC run lines; `--serve` answers over HTTP instead. It
+//! links `rubric-index` only: no HTML parser and no HTTP client, so it starts
+//! fast. Exit status: 0 hits, 1 none, 2 error (an empty query is one).
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Context;
 use clap::Parser;
-use rubric_index::{IndexReader, Query, SearchOptions};
+use rubric_index::{IndexReader, SearchRequest, SearchResponse};
 
 #[path = "../common.rs"]
 mod common;
@@ -102,21 +101,30 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             limits: serve::Limits::default(),
         });
     }
+    let format = if args.json { Format::Json } else { args.format };
+    let template = SearchRequest {
+        limit: args.limit,
+        group: args.group,
+        filters: args.filter.clone(),
+        snippet_chars: usize::try_from(args.snippet_chars).unwrap_or(usize::MAX),
+        explain: args.explain,
+        // A TREC run is for a scorer: no "did you mean".
+        suggest: format != Format::Trec,
+        ..SearchRequest::new("")
+    };
     let reader = IndexReader::open(&args.index)
         .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
-    let options = SearchOptions {
-        filters: args.filter.clone(),
-        explain: args.explain,
-        snippet_chars: usize::try_from(args.snippet_chars).unwrap_or(usize::MAX),
-        ..SearchOptions::default()
-    };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = anstream::stdout().lock();
     let found_any = match &args.queries {
-        Some(file) => run_batch(&reader, file, &args, &options, &mut out)?,
+        Some(file) => batch(&reader, file, &template, format, &mut out)?,
         None => {
-            let text = args.query.join(" ");
-            answer(&reader, &text, None, &args, &options, &mut out)?
+            let request = SearchRequest {
+                query: args.query.join(" "),
+                ..template
+            };
+            let response = reader.search(&request)?;
+            print(&mut out, &response, None, format)?;
+            !response.is_empty()
         }
     };
     out.flush()?;
@@ -127,92 +135,33 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-impl Args {
-    fn format(&self) -> Format {
-        if self.json { Format::Json } else { self.format }
-    }
-}
-
-/// Answers one query and prints it; true when something matched. Notes on
-/// how a malformed query was read go to stderr.
-fn answer(
-    reader: &IndexReader,
-    text: &str,
-    qid: Option<&str>,
-    args: &Args,
-    options: &SearchOptions,
+/// Prints one answer; notes on how a malformed query was read go to stderr.
+fn print(
     out: &mut impl Write,
-) -> anyhow::Result<bool> {
-    let query = Query {
-        text,
-        limit: args.limit,
-    };
-    let started = Instant::now();
-    let color = render::stdout_color();
-    let trec = args.format() == Format::Trec;
-    if args.group {
-        let results = reader.search_grouped(&query, options)?;
-        let suggestion = (!trec)
-            .then(|| suggest(reader, text, options, results.total))
-            .flatten();
-        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        notes(qid, &results.notes);
-        let suggestion = suggestion.as_deref();
-        match args.format() {
-            Format::Json => render::json_grouped(out, text, qid, &results, suggestion, took_ms)?,
-            Format::Trec => render::trec_grouped(out, qid.unwrap_or("1"), &results)?,
-            Format::Text => render::text_grouped(out, &results, suggestion, color)?,
-        }
-        Ok(!results.groups.is_empty())
-    } else {
-        let results = reader.search_with(&query, options)?;
-        let suggestion = (!trec)
-            .then(|| suggest(reader, text, options, results.total))
-            .flatten();
-        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        notes(qid, &results.notes);
-        let suggestion = suggestion.as_deref();
-        match args.format() {
-            Format::Json => render::json(out, text, qid, &results, suggestion, took_ms)?,
-            Format::Trec => render::trec(out, qid.unwrap_or("1"), &results)?,
-            Format::Text => render::text(out, &results, suggestion, color)?,
-        }
-        Ok(!results.hits.is_empty())
-    }
-}
-
-/// "Did you mean …?": a corrected query when this one matched nothing, or
-/// matched only through typo tolerance (every word unknown to the index).
-/// A query with a known word and hits costs a few dictionary lookups here.
-/// Failing to make one is not an error of the search: it is logged.
-fn suggest(
-    reader: &IndexReader,
-    text: &str,
-    options: &SearchOptions,
-    total: usize,
-) -> Option<String> {
-    reader.suggest(text, options, total).unwrap_or_else(|err| {
-        tracing::debug!("no suggestion for {text:?}: {err}");
-        None
-    })
-}
-
-fn notes(qid: Option<&str>, notes: &[String]) {
-    for note in notes {
+    response: &SearchResponse,
+    qid: Option<&str>,
+    format: Format,
+) -> anyhow::Result<()> {
+    for note in &response.notes {
         match qid {
             Some(qid) => eprintln!("search: note: query {qid}: {note}"),
             None => eprintln!("search: note: {note}"),
         }
     }
+    match format {
+        Format::Json => render::json(out, response),
+        Format::Trec => render::trec(out, qid.unwrap_or("1"), response),
+        Format::Text => render::text(out, response),
+    }
 }
 
 /// Answers every `qid<TAB>query` line; a query that fails is reported on
 /// stderr and answered with no hits, so one bad line does not stop the batch.
-fn run_batch(
+fn batch(
     reader: &IndexReader,
-    file: &PathBuf,
-    args: &Args,
-    options: &SearchOptions,
+    file: &Path,
+    template: &SearchRequest,
+    format: Format,
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
     let input: Box<dyn BufRead> = if file.as_os_str() == "-" {
@@ -224,32 +173,36 @@ fn run_batch(
     };
     let mut found_any = false;
     for (n, line) in input.lines().enumerate() {
-        let line = line.with_context(|| format!("{}:{}: cannot read", file.display(), n + 1))?;
+        let at = || format!("{}:{}", file.display(), n + 1);
+        let line = line.with_context(|| format!("{}: cannot read", at()))?;
         if line.trim().is_empty() {
             continue;
         }
         let Some((qid, text)) = line.split_once('\t') else {
-            eprintln!(
-                "search: {}:{}: expected `qid<TAB>query`, skipped",
-                file.display(),
-                n + 1
-            );
+            eprintln!("search: {}: expected `qid<TAB>query`, skipped", at());
             continue;
         };
-        if args.format() == Format::Text {
+        if format == Format::Text {
             writeln!(out, "# {qid}\t{text}")?;
         }
-        match answer(reader, text, Some(qid), args, options, out) {
-            Ok(found) => found_any |= found,
-            Err(err) if common::is_broken_pipe(&err) => return Err(err),
+        let request = SearchRequest {
+            query: text.to_string(),
+            ..template.clone()
+        };
+        let mut response = match reader.search(&request) {
+            Ok(response) => response,
             Err(err) => {
-                eprintln!("search: {}:{}: {err}", file.display(), n + 1);
+                eprintln!("search: {}: {}", at(), common::chain(&err));
                 // Still one line per query in JSON, so qids stay aligned.
-                if args.format() == Format::Json {
-                    render::json(out, text, Some(qid), &Default::default(), None, 0.0)?;
+                if format != Format::Json {
+                    continue;
                 }
+                SearchResponse::empty(&request)
             }
-        }
+        };
+        response.qid = Some(qid.to_string());
+        found_any |= !response.is_empty();
+        print(out, &response, Some(qid), format)?;
     }
     Ok(found_any)
 }

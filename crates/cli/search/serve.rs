@@ -28,9 +28,9 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -43,7 +43,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use rubric_index::{IndexError, IndexReader, Manifest, Query, SearchOptions};
+use rubric_index::{IndexError, IndexReader, IndexStats, SearchRequest};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -127,12 +127,11 @@ impl Default for Limits {
 
 /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
-    // The stamp first: a commit made while the readers open is then seen
-    // as new by the first reload check.
-    let stamp = meta_stamp(&config.index);
-    let readers = Readers::open(&config.index)
+    let reader = IndexReader::open(&config.index)
         .with_context(|| format!("cannot open the index at {}", config.index.display()))?;
-    let stats = Stats::read(&config.index, &readers.search, stamp);
+    let stats = reader
+        .stats()
+        .with_context(|| format!("cannot read the index at {}", config.index.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(config.limits.searches + 2)
@@ -140,20 +139,20 @@ pub fn run(config: Config) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the server's runtime")?;
-    runtime.block_on(serve(config, readers, stats))?;
+    runtime.block_on(serve(config, reader, stats))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// What requests share.
 struct Shared {
     config: Config,
-    readers: RwLock<Arc<Readers>>,
-    stats: RwLock<Stats>,
+    reader: RwLock<Arc<IndexReader>>,
+    stats: RwLock<IndexStats>,
     in_flight: Semaphore,
     searches: Arc<Semaphore>,
 }
 
-async fn serve(config: Config, readers: Readers, stats: Stats) -> anyhow::Result<()> {
+async fn serve(config: Config, reader: IndexReader, stats: IndexStats) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -167,7 +166,7 @@ async fn serve(config: Config, readers: Readers, stats: Stats) -> anyhow::Result
         stats: RwLock::new(stats),
         in_flight: Semaphore::new(config.limits.in_flight),
         searches: Arc::new(Semaphore::new(config.limits.searches)),
-        readers: RwLock::new(Arc::new(readers)),
+        reader: RwLock::new(Arc::new(reader)),
         config,
     });
     let reloader = tokio::spawn(watch_commits(shared.clone()));
@@ -250,46 +249,7 @@ async fn shutdown_signal() {
 }
 
 // ---------------------------------------------------------------------------
-// Readers and reloading
-
-/// The reader of one opening of the index.
-struct Readers {
-    search: IndexReader,
-}
-
-impl Readers {
-    fn open(dir: &Path) -> Result<Readers, IndexError> {
-        Ok(Readers {
-            search: IndexReader::open(dir)?,
-        })
-    }
-}
-
-/// What `/health` reports, refreshed on each reload.
-#[derive(Debug, Clone, Default)]
-struct Stats {
-    articles: Option<usize>,
-    sections: u64,
-    /// `meta.json`'s time and size when last loaded: the time is when the
-    /// last commit was made, and a change means a new one.
-    stamp: Option<(SystemTime, u64)>,
-}
-
-impl Stats {
-    fn read(dir: &Path, search: &IndexReader, stamp: Option<(SystemTime, u64)>) -> Stats {
-        Stats {
-            articles: Manifest::load(dir).ok().map(|m| m.articles.len()),
-            sections: search.num_sections(),
-            stamp,
-        }
-    }
-}
-
-/// `meta.json`'s modification time and size, which every commit changes.
-fn meta_stamp(dir: &Path) -> Option<(SystemTime, u64)> {
-    let meta = std::fs::metadata(dir.join("meta.json")).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
-}
+// The reader and reloading
 
 /// Checks for a new commit every [`Limits::reload_every`] until the server stops.
 async fn watch_commits(shared: Arc<Shared>) {
@@ -302,51 +262,49 @@ async fn watch_commits(shared: Arc<Shared>) {
     }
 }
 
-/// Reloads when `meta.json` changed: the same readers when they can reload,
-/// new ones when the index was rebuilt under them (requests that hold the
-/// old ones finish on them). On failure the last good readers go on
-/// answering and the next tick tries again.
+/// Reloads when there is a new commit: the same reader when it can reload,
+/// a new one when the index was rebuilt under it (requests that hold the
+/// old one finish on it). On failure the last good reader goes on answering
+/// and the next tick tries again.
 fn refresh(shared: &Shared) {
-    let dir = &shared.config.index;
-    let stamp = meta_stamp(dir);
-    if stamp.is_none() || stamp == read_lock(&shared.stats).stamp {
-        return;
-    }
-    let readers = current(shared);
-    if let Err(err) = readers.search.reload() {
-        debug!("reload failed ({err}); reopening the index");
-        match Readers::open(dir) {
-            Ok(new) => *write_lock(&shared.readers) = Arc::new(new),
-            Err(err) => {
-                warn!("cannot reload the index (answering from the last commit seen): {err}");
-                return;
+    let reader = current(shared);
+    match reader.reload_if_changed() {
+        Ok(false) => return,
+        Ok(true) => {}
+        Err(err) => {
+            debug!("reload failed ({err}); reopening the index");
+            match IndexReader::open(&shared.config.index) {
+                Ok(new) => {
+                    *shared
+                        .reader
+                        .write()
+                        .unwrap_or_else(PoisonError::into_inner) = Arc::new(new)
+                }
+                Err(err) => {
+                    warn!("cannot reload the index (answering from the last commit seen): {err}");
+                    return;
+                }
             }
         }
     }
-    let stats = Stats::read(dir, &current(shared).search, stamp);
-    info!(
-        "picked up a new commit: {} sections, {} articles",
-        stats.sections,
-        stats
-            .articles
-            .map_or_else(|| "?".to_string(), |n| n.to_string())
-    );
-    *write_lock(&shared.stats) = stats;
+    match current(shared).stats() {
+        Ok(stats) => {
+            info!(
+                "picked up a new commit: {} sections, {} articles",
+                stats.sections, stats.articles
+            );
+            *shared.stats.write().unwrap_or_else(PoisonError::into_inner) = stats;
+        }
+        Err(err) => warn!("cannot read the index's counts: {err}"),
+    }
 }
 
-fn current(shared: &Shared) -> Arc<Readers> {
-    read_lock(&shared.readers).clone()
-}
-
-/// A read guard, whether or not a panicking thread poisoned the lock (the
-/// values behind these locks are always whole).
-fn read_lock<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn write_lock<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+fn current(shared: &Shared) -> Arc<IndexReader> {
+    shared
+        .reader
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
 }
 
 // ---------------------------------------------------------------------------
@@ -503,8 +461,8 @@ fn health(shared: &Shared, params: &Params) -> Response<Body> {
     if let Err(message) = params.only(&[]) {
         return error(StatusCode::BAD_REQUEST, &message);
     }
-    let stats = read_lock(&shared.stats).clone();
-    let last_commit = stats.stamp.map(|(time, _)| time);
+    let stats = *shared.stats.read().unwrap_or_else(PoisonError::into_inner);
+    let last_commit = stats.committed_at;
     json_response(
         StatusCode::OK,
         &json!({
@@ -521,63 +479,13 @@ fn health(shared: &Shared, params: &Params) -> Response<Body> {
 /// `/search`: validates every parameter first, then searches.
 async fn search(shared: &Shared, params: &Params) -> Response<Body> {
     let limits = &shared.config.limits;
-    let request = match SearchRequest::parse(params, limits) {
+    let request = match search_request(params, limits) {
         Ok(request) => request,
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
-    run_blocking(shared, move |readers| {
-        let started = Instant::now();
-        let query = Query {
-            text: &request.q,
-            limit: request.limit,
-        };
-        let options = SearchOptions {
-            offset: request.offset,
-            snippet_chars: request.snippet,
-            filters: request.filters.clone(),
-            ..SearchOptions::default()
-        };
-        let mut body = if request.group {
-            let results = readers.search.search_grouped(&query, &options)?;
-            let hits: Vec<_> = results.groups.iter().flat_map(|g| &g.sections).collect();
-            json!({
-                "query": request.q,
-                "total": results.total,
-                "articles": results.articles,
-                "hits": hits,
-                "groups": results.groups,
-                "notes": results.notes,
-            })
-        } else {
-            let results = readers.search.search_with(&query, &options)?;
-            json!({
-                "query": request.q,
-                "total": results.total,
-                "hits": results.hits,
-                "notes": results.notes,
-            })
-        };
-        if body["notes"].as_array().is_some_and(Vec::is_empty)
-            && let Some(obj) = body.as_object_mut()
-        {
-            obj.remove("notes");
-        }
-        // "Did you mean": only for a query that found nothing or found only
-        // close spellings; a query with a known word and hits costs a few
-        // dictionary lookups here.
-        let total = body["total"]
-            .as_u64()
-            .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
-        match readers.search.suggest(&request.q, &options, total) {
-            Ok(Some(suggestion)) => body["suggestion"] = json!(suggestion),
-            Ok(None) => {}
-            Err(err) => debug!("no suggestion for {:?}: {err}", shorten(&request.q, 80)),
-        }
-        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        body["took_ms"] = json!((took_ms * 1000.0).round() / 1000.0);
-        body["offset"] = json!(request.offset);
-        body["limit"] = json!(request.limit);
-        Ok(json_response(StatusCode::OK, &body))
+    run_blocking(shared, move |reader| {
+        let response = reader.search(&request)?;
+        Ok(json_response(StatusCode::OK, &response))
     })
     .await
 }
@@ -620,8 +528,8 @@ async fn article(shared: &Shared, raw_id: &str, params: &Params) -> Response<Bod
         }
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
-    run_blocking(shared, move |readers| {
-        let outline = readers.search.outline(&id, with_text || html)?;
+    run_blocking(shared, move |reader| {
+        let outline = reader.outline(&id, with_text || html)?;
         Ok(match (outline, html) {
             (Some(outline), false) => json_response(StatusCode::OK, &outline),
             (Some(outline), true) => html_response(StatusCode::OK, view::article(&outline)),
@@ -878,10 +786,10 @@ mod view {
 /// other index error is a 503 (the index is being rebuilt, say), never a 500.
 async fn run_blocking<F>(shared: &Shared, work: F) -> Response<Body>
 where
-    F: FnOnce(&Readers) -> Result<Response<Body>, IndexError> + Send + 'static,
+    F: FnOnce(&IndexReader) -> Result<Response<Body>, IndexError> + Send + 'static,
 {
     let timeout = shared.config.limits.request_timeout;
-    let readers = current(shared);
+    let reader = current(shared);
     let job = async {
         let Ok(slot) = shared.searches.clone().acquire_owned().await else {
             return error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");
@@ -889,7 +797,7 @@ where
         // The slot goes with the work: a search that outlives its request's
         // time-out still counts until it ends.
         let work = move || {
-            let response = work(&readers);
+            let response = work(&reader);
             drop(slot);
             response
         };
@@ -924,61 +832,49 @@ where
     }
 }
 
-/// A `/search` request, validated.
-#[derive(Debug)]
-struct SearchRequest {
-    q: String,
-    limit: usize,
-    offset: usize,
-    group: bool,
-    filters: Vec<String>,
-    snippet: usize,
-}
-
-impl SearchRequest {
-    fn parse(params: &Params, limits: &Limits) -> Result<SearchRequest, String> {
-        params.only(&["q", "limit", "offset", "group", "filter", "snippet"])?;
-        let q = params
-            .one("q")?
-            .ok_or("give a query: /search?q=words")?
-            .to_string();
-        if q.trim().is_empty() {
-            return Err("the query is empty: give at least one word".into());
-        }
-        if q.chars().count() > limits.query_chars {
-            return Err(format!(
-                "the query is longer than {} characters",
-                limits.query_chars
-            ));
-        }
-        let limit = params.number("limit", 1, limits.max_limit)?.unwrap_or(10);
-        let offset = params.number("offset", 0, limits.max_offset)?.unwrap_or(0);
-        let snippet = params
-            .number("snippet", 20, 2_000)?
-            .unwrap_or(rubric_index::DEFAULT_SNIPPET_CHARS);
-        let group = params.flag("group")?;
-        let filters: Vec<String> = params.all("filter").map(str::to_string).collect();
-        if filters.len() > limits.max_filters {
-            return Err(format!("at most {} filters", limits.max_filters));
-        }
-        if let Some(long) = filters.iter().find(|f| f.chars().count() > 200) {
-            return Err(format!(
-                "the filter {:?} is longer than 200 characters",
-                shorten(long, 40)
-            ));
-        }
-        if filters.iter().any(|f| f.trim().is_empty()) {
-            return Err("a filter is empty".into());
-        }
-        Ok(SearchRequest {
-            q,
-            limit,
-            offset,
-            group,
-            filters,
-            snippet,
-        })
+/// A `/search` request's parameters, checked, as the index's request.
+fn search_request(params: &Params, limits: &Limits) -> Result<SearchRequest, String> {
+    params.only(&["q", "limit", "offset", "group", "filter", "snippet"])?;
+    let q = params
+        .one("q")?
+        .ok_or("give a query: /search?q=words")?
+        .to_string();
+    if q.trim().is_empty() {
+        return Err("the query is empty: give at least one word".into());
     }
+    if q.chars().count() > limits.query_chars {
+        return Err(format!(
+            "the query is longer than {} characters",
+            limits.query_chars
+        ));
+    }
+    let limit = params.number("limit", 1, limits.max_limit)?.unwrap_or(10);
+    let offset = params.number("offset", 0, limits.max_offset)?.unwrap_or(0);
+    let snippet_chars = params
+        .number("snippet", 20, 2_000)?
+        .unwrap_or(rubric_index::DEFAULT_SNIPPET_CHARS);
+    let group = params.flag("group")?;
+    let filters: Vec<String> = params.all("filter").map(str::to_string).collect();
+    if filters.len() > limits.max_filters {
+        return Err(format!("at most {} filters", limits.max_filters));
+    }
+    if let Some(long) = filters.iter().find(|f| f.chars().count() > 200) {
+        return Err(format!(
+            "the filter {:?} is longer than 200 characters",
+            shorten(long, 40)
+        ));
+    }
+    if filters.iter().any(|f| f.trim().is_empty()) {
+        return Err("a filter is empty".into());
+    }
+    Ok(SearchRequest {
+        limit,
+        offset,
+        group,
+        filters,
+        snippet_chars,
+        ..SearchRequest::new(q)
+    })
 }
 
 /// The decoded query string: each name with its values, in order.
@@ -1176,8 +1072,8 @@ mod tests {
         parse_params(q).expect("parses")
     }
 
-    fn search_request(q: &str) -> Result<SearchRequest, String> {
-        SearchRequest::parse(&params(q), &Limits::default())
+    fn request(q: &str) -> Result<SearchRequest, String> {
+        search_request(&params(q), &Limits::default())
     }
 
     #[test]
@@ -1193,7 +1089,7 @@ mod tests {
 
     #[test]
     fn search_parameters_are_checked_before_searching() {
-        let r = search_request("q=acne&limit=5&offset=10&group=1").expect("valid");
+        let r = request("q=acne&limit=5&offset=10&group=1").expect("valid");
         assert_eq!((r.limit, r.offset, r.group), (5, 10, true));
         for bad in [
             "",
@@ -1210,10 +1106,10 @@ mod tests {
             "q=a&snippet=5",
             "q=a&filter=",
         ] {
-            assert!(search_request(bad).is_err(), "{bad:?} should be refused");
+            assert!(request(bad).is_err(), "{bad:?} should be refused");
         }
         let long = format!("q={}", "a".repeat(rubric_index::MAX_QUERY_CHARS + 1));
-        assert!(search_request(&long).is_err());
+        assert!(request(&long).is_err());
     }
 
     #[test]

@@ -82,7 +82,14 @@ mod tests {
 
     #[test]
     fn collapse_is_split_whitespace_joined_after_dropping_zero_width() {
-        for s in ["", " ", "a", " a  b ", "a\u{00ad}b", "\u{feff} x \u{200d} y"] {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a  b ",
+            "a\u{00ad}b",
+            "\u{feff} x \u{200d} y",
+        ] {
             let expected = drop_zero_width(s)
                 .split_whitespace()
                 .collect::<Vec<_>>()

@@ -94,7 +94,9 @@ fn hash_tokens(hasher: &mut blake3::Hasher, tokens: TokenStream) {
             }
             TokenTree::Punct(punct) => {
                 let joint = punct.spacing() == proc_macro2::Spacing::Joint;
-                hasher.update(format!("{}{}", punct.as_char(), if joint { "" } else { " " }).as_bytes());
+                hasher.update(
+                    format!("{}{}", punct.as_char(), if joint { "" } else { " " }).as_bytes(),
+                );
             }
             TokenTree::Ident(ident) => {
                 hasher.update(format!("{ident} ").as_bytes());
@@ -129,4 +131,3 @@ fn doc_attribute_len(tokens: &[TokenTree]) -> Option<usize> {
         _ => None,
     }
 }
-

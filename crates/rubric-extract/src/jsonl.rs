@@ -62,7 +62,10 @@ enum RecordId {
 
 /// `tags`: a list of strings, or one comma-separated string.
 #[derive(Debug, Deserialize)]
-#[serde(untagged, expecting = "a list of strings, or one comma-separated string")]
+#[serde(
+    untagged,
+    expecting = "a list of strings, or one comma-separated string"
+)]
 enum Tags {
     List(Vec<String>),
     Joined(String),
@@ -148,7 +151,13 @@ mod tests {
     use super::*;
 
     fn jsonl(src: &str) -> Vec<Result<Article, ExtractError>> {
-        records(&Input::new("", "data/c.jsonl", Format::Jsonl, src.as_bytes())).collect()
+        records(&Input::new(
+            "",
+            "data/c.jsonl",
+            Format::Jsonl,
+            src.as_bytes(),
+        ))
+        .collect()
     }
 
     fn one(src: &str) -> Article {

@@ -760,6 +760,12 @@ mod tests {
     #[test]
     fn empty_text_is_an_error() {
         let input = Input::new("x.txt", "dir/x.txt", crate::Format::Text, b" \n\n \t\n");
-        assert!(matches!(extract(&input), Err(ExtractError { kind: ErrorKind::Empty, .. })));
+        assert!(matches!(
+            extract(&input),
+            Err(ExtractError {
+                kind: ErrorKind::Empty,
+                ..
+            })
+        ));
     }
 }

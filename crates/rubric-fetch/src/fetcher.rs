@@ -236,8 +236,7 @@ impl Fetcher {
                 bytes,
             } => {
                 let format = format.unwrap_or_else(|| sniff(&bytes));
-                let body =
-                    charset::decode(&bytes, content_type.as_deref(), format == Format::Html);
+                let body = charset::decode(&bytes, content_type.as_deref(), format == Format::Html);
                 let hash = blake3::hash(body.as_bytes()).to_hex().to_string();
                 let same = cached.as_ref().filter(|(e, _)| e.hash == hash);
                 let note = same.and_then(|(e, _)| e.article.clone());
@@ -741,7 +740,10 @@ mod tests {
         );
         assert_eq!(kind(None, "http://e/a.txt"), Type::Page(Some(Format::Text)));
         assert_eq!(kind(None, "http://e/a"), Type::Page(None));
-        assert_eq!(kind(Some("application/pdf"), "http://e/a.html"), Type::Refused);
+        assert_eq!(
+            kind(Some("application/pdf"), "http://e/a.html"),
+            Type::Refused
+        );
         assert_eq!(kind(Some("application/json"), "http://e/a"), Type::Refused);
         assert_eq!(kind(Some("image/png"), "http://e/a"), Type::Refused);
     }

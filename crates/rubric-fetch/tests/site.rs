@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use rubric_fetch::{
-    ArticleNote, FetchError, Format, Fetcher, Freshness, HttpCache, Options, normalize,
+    ArticleNote, FetchError, Fetcher, Format, Freshness, HttpCache, Options, normalize,
     parse_url_list,
 };
 use rubric_test_site::{Reply, Site};

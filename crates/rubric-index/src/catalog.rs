@@ -227,7 +227,10 @@ pub(crate) struct Payload {
 impl Payload {
     /// The payload of a Tantivy commit; `None` when it has none (an empty
     /// index).
-    pub(crate) fn of(metas: &tantivy::IndexMeta, dir: &Path) -> Result<Option<Payload>, IndexError> {
+    pub(crate) fn of(
+        metas: &tantivy::IndexMeta,
+        dir: &Path,
+    ) -> Result<Option<Payload>, IndexError> {
         let Some(payload) = &metas.payload else {
             return Ok(None);
         };

@@ -56,8 +56,8 @@ mod spelling;
 mod suggest;
 mod writer;
 
-pub use error::IndexError;
 pub use catalog::{ArticleEntry, Catalog, CatalogStats, Change, FileStamp};
+pub use error::IndexError;
 pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineSection};
 pub use rank::Ranking;
 pub use schema::{ANALYZER, SCHEMA_VERSION};

@@ -345,7 +345,12 @@ impl IndexReader {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, IndexError> {
         let started = std::time::Instant::now();
         let searcher = self.reader.searcher();
-        let (plan, notes) = self.plan(&searcher, &request.query, &request.filters, &request.ranking)?;
+        let (plan, notes) = self.plan(
+            &searcher,
+            &request.query,
+            &request.filters,
+            &request.ranking,
+        )?;
         let mut response = SearchResponse {
             query: request.query.clone(),
             offset: request.offset,
@@ -360,7 +365,12 @@ impl IndexReader {
         }
         if request.suggest {
             response.suggestion = self
-                .suggest(&request.query, &request.filters, &request.ranking, response.total)
+                .suggest(
+                    &request.query,
+                    &request.filters,
+                    &request.ranking,
+                    response.total,
+                )
                 .unwrap_or_else(|err| {
                     tracing::debug!("no suggestion for {:?}: {err}", cut(&request.query, 80));
                     None
@@ -514,7 +524,7 @@ impl IndexReader {
             filter_nodes.push(parsed.node);
         }
         let plan = rank::compile(searcher, self.fields, ranking, &parsed.node, &filter_nodes)
-        .map_err(|e| IndexError::tantivy(&self.path, e))?;
+            .map_err(|e| IndexError::tantivy(&self.path, e))?;
         match plan {
             Some(plan) => Ok((plan, notes)),
             None => Err(bad(

@@ -432,29 +432,7 @@ fn in_case_of(typed: &str, word: &str) -> String {
 /// Edit distance between two words, a swap of neighbours counting one
 /// (optimal string alignment).
 fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for (i, row) in d.chunks_mut(width).enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d.iter_mut().take(width).enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[(i - 1) * width + j] + 1)
-                .min(d[i * width + j - 1] + 1)
-                .min(d[(i - 1) * width + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[(i - 2) * width + j - 2] + 1);
-            }
-            d[i * width + j] = best;
-        }
-    }
-    d[a.len() * width + b.len()]
+    strsim::osa_distance(a, b)
 }
 
 /// Levenshtein automaton builders (with transpositions) for distances 1
@@ -545,7 +523,9 @@ mod tests {
     fn suggest(reader: &IndexReader, query: &str) -> Option<String> {
         let ranking = Ranking::default();
         let total = reader.count(query, &[], &ranking).unwrap_or(0);
-        reader.suggest(query, &[], &ranking, total).expect("suggest")
+        reader
+            .suggest(query, &[], &ranking, total)
+            .expect("suggest")
     }
 
     #[test]

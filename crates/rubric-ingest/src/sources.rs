@@ -1,12 +1,16 @@
-//! Turning the SOURCES arguments into the list of files to read: folders are
-//! walked recursively in a stable order, each file gets its article id (its
-//! path relative to the root it was found under, with `/`), and files of no
-//! known kind are counted as skipped.
+//! Source discovery: turning the paths a run is given into the list of
+//! files to read. Folders are walked recursively in a stable order, each
+//! file gets its article id (its path relative to the root it was found
+//! under, with `/`) and its key in the catalog (its absolute path), and
+//! files of no known format are passed over. Reading them is
+//! `pipeline`'s; deciding whether they changed is `plan`'s.
 
 use std::path::{Path, PathBuf};
 
-use rubric_extract::Kind;
+use rubric_core::Format;
 use rubric_index::FileStamp;
+
+use crate::SourceError;
 
 /// One file to extract.
 #[derive(Debug, Clone)]
@@ -16,7 +20,7 @@ pub struct SourceFile {
     /// The article id: relative to the ingest root, `/`-separated.
     pub id: String,
     /// What the file holds.
-    pub kind: Kind,
+    pub format: Format,
     /// Its absolute path (the root's symlinks resolved): the key of its
     /// entry in the index manifest, the same from any working directory.
     pub key: String,
@@ -29,10 +33,10 @@ pub struct SourceFile {
 pub struct Found {
     /// Files to read, in a stable order.
     pub files: Vec<SourceFile>,
-    /// Files of no known kind (not `.txt`, `.md`, `.html`, `.jsonl`, ...).
+    /// Files of no known format (not `.txt`, `.md`, `.html`, `.jsonl`, ...).
     pub skipped: Vec<PathBuf>,
     /// Arguments or folder entries that could not be read at all.
-    pub errors: Vec<anyhow::Error>,
+    pub errors: Vec<SourceError>,
 }
 
 /// Walks `roots`: a file is taken as it is (its id is its file name), a folder
@@ -42,9 +46,10 @@ pub fn find(roots: &[PathBuf]) -> Found {
     let mut found = Found::default();
     for root in roots {
         match std::fs::metadata(root) {
-            Err(e) => found
-                .errors
-                .push(anyhow::Error::new(e).context(format!("{}: cannot read", root.display()))),
+            Err(source) => found.errors.push(SourceError::Read {
+                path: root.clone(),
+                source,
+            }),
             Ok(meta) if meta.is_dir() => walk(root, &mut found),
             Ok(meta) => {
                 let base = root.parent().unwrap_or(Path::new(""));
@@ -66,20 +71,15 @@ fn walk(root: &Path, found: &mut Found) {
         match entry {
             Ok(entry) if entry.file_type().is_file() => match entry.metadata() {
                 Ok(meta) => add(entry.path(), root, &absolute_root, &meta, found),
-                Err(e) => found.errors.push(
-                    anyhow::Error::new(e)
-                        .context(format!("{}: cannot read", entry.path().display())),
-                ),
+                Err(source) => found.errors.push(SourceError::Walk {
+                    path: entry.path().to_path_buf(),
+                    source,
+                }),
             },
             Ok(_) => {}
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                found
-                    .errors
-                    .push(anyhow::Error::new(e).context(format!("{path}: cannot read")));
+            Err(source) => {
+                let path = source.path().unwrap_or(root).to_path_buf();
+                found.errors.push(SourceError::Walk { path, source });
             }
         }
     }
@@ -96,7 +96,7 @@ fn add(
     meta: &std::fs::Metadata,
     found: &mut Found,
 ) {
-    let Some(kind) = Kind::from_path(path) else {
+    let Some(format) = Format::from_path(path) else {
         found.skipped.push(path.to_path_buf());
         return;
     };
@@ -104,7 +104,7 @@ fn add(
     found.files.push(SourceFile {
         path: path.to_path_buf(),
         id: article_id(rel),
-        kind,
+        format,
         key: absolute_base.join(rel).to_string_lossy().into_owned(),
         stamp: FileStamp::of(meta),
     });
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn folders_are_walked_in_id_order_with_keys_and_stamps() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         for name in ["b.md", "a/z.txt", "a/y.html", "c.pdf", ".hidden/x.md"] {
             let path = dir.path().join(name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();

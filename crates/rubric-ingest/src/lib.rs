@@ -1,0 +1,277 @@
+//! The ingest pipeline: from the sources a run is given to the articles in
+//! the index.
+//!
+//! [`run`] finds the files under the roots (`sources`), decides which must
+//! be read at all (`plan`, against the index's [`Catalog`](rubric_index::Catalog)),
+//! reads and extracts them in parallel while consuming the results in a
+//! stable order (`pipeline`, `read`), fetches web pages (`web`, through
+//! `rubric-fetch`), applies each article to the [`Target`] — the index, the
+//! catalog alone for `--check`, or nothing for `--dry-run` — prunes the
+//! articles whose sources are gone, and commits. It tells a [`Reporter`] as
+//! it goes and ends with an [`Outcome`].
+//!
+//! One bad source never stops a run: it is reported ([`SourceError`]) and
+//! counted, and the others go on. Only an error of the index or the output
+//! stops it ([`IngestError`]).
+//!
+//! The crate does not parse arguments, print, or draw progress bars: the
+//! `ingest` binary does, through [`Reporter`].
+//!
+//! ```
+//! use rubric_ingest::{Options, Silent, Target, run};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let docs = tempfile::tempdir()?;
+//! std::fs::write(docs.path().join("skin.md"), "# Skin\n\n## Eczema\n\nItchy.\n")?;
+//! let options = Options::new(vec![docs.path().to_path_buf()]);
+//! let outcome = run(&options, || Ok(Target::DryRun), &mut Silent)?;
+//! assert_eq!(outcome.summary.articles, 1);
+//! assert_eq!(outcome.summary.sections, 1);
+//! # Ok(())
+//! # }
+//! ```
+
+mod error;
+mod pipeline;
+mod plan;
+mod read;
+mod report;
+mod sources;
+mod target;
+mod web;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rubric_core::Article;
+use rubric_extract::ExtractError;
+
+pub use error::{IngestError, SourceError};
+pub use plan::Stale;
+pub use report::{Outcome, Reporter, Silent, Skipped, Summary, WebSummary};
+pub use target::{Opened, Target, open_index};
+pub use web::WebSources;
+
+use plan::{Plan, ToRead};
+use read::FileOutcome;
+
+/// What a run reads and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files and folders to read (folders are walked recursively).
+    pub roots: Vec<PathBuf>,
+    /// Web pages to fetch.
+    pub web: WebSources,
+    /// How to fetch them.
+    pub fetch: rubric_fetch::Options,
+    /// The index folder, where the HTTP cache is kept.
+    pub index_dir: PathBuf,
+    /// Threads extracting files at once.
+    pub jobs: usize,
+    /// Files larger than this are refused.
+    pub max_file_bytes: u64,
+    /// Delete the articles that came from the roots but whose files are
+    /// gone (always counted for `--check`).
+    pub prune: bool,
+}
+
+impl Options {
+    /// Reading `roots` with the defaults: no web pages, one job per core,
+    /// files up to 256 MB, no pruning, the index folder `index`.
+    pub fn new(roots: Vec<PathBuf>) -> Options {
+        Options {
+            roots,
+            web: WebSources::default(),
+            fetch: rubric_fetch::Options::default(),
+            index_dir: PathBuf::from("index"),
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_file_bytes: 256_000_000,
+            prune: false,
+        }
+    }
+}
+
+/// Runs one ingest: finds and reads the sources, applies their articles to
+/// the target that `open` gives (opened while the sources are walked, both
+/// take a while on a big corpus), prunes and commits.
+pub fn run(
+    options: &Options,
+    open: impl FnOnce() -> Result<Target, IngestError>,
+    reporter: &mut dyn Reporter,
+) -> Result<Outcome, IngestError> {
+    let started = Instant::now();
+    let (found, target) = std::thread::scope(|scope| {
+        let walking = std::thread::Builder::new()
+            .name("walk".into())
+            .spawn_scoped(scope, || sources::find(&options.roots));
+        let target = open();
+        let found = match walking {
+            Ok(handle) => handle.join().map_err(|_| IngestError::Runtime {
+                what: "walk of the sources",
+                source: std::io::Error::other("the walk panicked"),
+            }),
+            Err(source) => Err(IngestError::Runtime {
+                what: "walk of the sources",
+                source,
+            }),
+        };
+        (found, target)
+    });
+    let mut found = found?;
+    let target = target?;
+    tracing::debug!(
+        "found {} files, opened the target at {:?}",
+        found.files.len(),
+        started.elapsed()
+    );
+    let mut pages = web::Pages::new(&options.web);
+    pages.add_url_lists(&mut found.skipped);
+    let plan = Plan::new(target.catalog());
+    let mut run = Run {
+        target,
+        plan,
+        summary: Summary::default(),
+        seen: HashMap::new(),
+        reporter,
+    };
+    run.summary.skipped = found.skipped.len();
+    for path in &found.skipped {
+        tracing::info!("{}: skipped (not a known article format)", path.display());
+    }
+    for error in found.errors {
+        run.fail(error);
+    }
+    let to_read = run.plan.files_to_read(run.target.catalog(), found.files);
+    tracing::debug!(
+        "{} files to read (the others unchanged) at {:?}",
+        to_read.len(),
+        started.elapsed()
+    );
+    let bytes = to_read.iter().map(|r| r.stamp.size).sum();
+    run.reporter.reading(to_read.len(), bytes);
+    let jobs = options.jobs.max(1);
+    let mut fatal = None;
+    pipeline::ordered(
+        &to_read,
+        jobs,
+        |item| read::extract_file(&item.file, jobs, options.max_file_bytes),
+        |item, outcome| {
+            if fatal.is_none()
+                && let Err(error) = run.file(item, outcome)
+            {
+                fatal = Some(error);
+            }
+        },
+    );
+    if let Some(error) = fatal {
+        return Err(error);
+    }
+    if !pages.is_empty() {
+        web::run(pages, options, &mut run)?;
+    }
+    if options.prune || matches!(run.target, Target::Check(_)) {
+        run.plan.prune(&mut run.target, &options.roots)?;
+    }
+    let Run {
+        target,
+        plan,
+        mut summary,
+        ..
+    } = run;
+    target.finish()?;
+    let tally = plan.tally;
+    summary.added = tally.added;
+    summary.updated = tally.updated;
+    summary.unchanged = tally.unchanged;
+    summary.pruned = tally.removed;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(Outcome {
+        summary,
+        stale: tally.stale,
+    })
+}
+
+/// The state of a run that files and pages both feed.
+struct Run<'a> {
+    target: Target,
+    plan: Plan,
+    summary: Summary,
+    /// Article id → the source that gave it in this run.
+    seen: HashMap<String, String>,
+    reporter: &'a mut dyn Reporter,
+}
+
+impl Run<'_> {
+    /// Takes one file's articles, in order, and closes the file.
+    fn file(&mut self, item: &ToRead, outcome: FileOutcome) -> Result<(), IngestError> {
+        self.reporter.read(&item.file.path, item.stamp.size);
+        let mut ids = Vec::new();
+        let mut complete = true;
+        match outcome {
+            Ok(articles) => {
+                for result in articles {
+                    match result {
+                        Ok(article) => {
+                            ids.push(article.id().to_string());
+                            self.accept(&article)?;
+                        }
+                        Err(error) => complete &= self.extract_failed(error),
+                    }
+                }
+            }
+            Err(error) => {
+                self.fail(error);
+                complete = false;
+            }
+        }
+        if self.target.keeps_books() {
+            self.plan.file_done(&mut self.target, item, ids, complete)?;
+        }
+        Ok(())
+    }
+
+    /// Takes one article: counts it and applies it to the target (or hands
+    /// it to the reporter in a dry run).
+    fn accept(&mut self, article: &Article) -> Result<(), IngestError> {
+        if let Some(previous) = self
+            .seen
+            .insert(article.id().to_string(), article.source().to_string())
+        {
+            tracing::warn!(
+                "article id {:?} comes from both {previous} and {}: the last one wins",
+                article.id(),
+                article.source()
+            );
+        }
+        self.summary.articles += 1;
+        self.summary.sections += article.sections().len();
+        if self.target.keeps_books() {
+            self.plan.article(&mut self.target, article)?;
+        } else {
+            self.reporter
+                .article(article)
+                .map_err(IngestError::Output)?;
+        }
+        Ok(())
+    }
+
+    /// An extraction error: a source with nothing to index is skipped, any
+    /// other fails. True when it was only skipped.
+    fn extract_failed(&mut self, error: ExtractError) -> bool {
+        if error.is_empty() {
+            tracing::info!("{error}: skipped");
+            self.summary.skipped += 1;
+            self.reporter.skipped(&Skipped::Empty(&error));
+            return true;
+        }
+        self.fail(SourceError::Extract(error));
+        false
+    }
+
+    /// A source that failed: counted and reported.
+    fn fail(&mut self, error: SourceError) {
+        self.summary.failed += 1;
+        self.reporter.failed(&error);
+    }
+}

@@ -1,0 +1,398 @@
+//! Deciding what a run changes: which files can be skipped unread (same size
+//! and modification time as in the catalog), which articles are added,
+//! updated or unchanged (content hash), and which are gone (their file was
+//! removed under a root, or a re-read file no longer yields them).
+//!
+//! The same bookkeeping serves writing (each decision is applied to the
+//! [`Target`]) and `--check` (each is only counted), so the two cannot
+//! disagree about what "stale" means.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+
+use rubric_core::Article;
+use rubric_extract::EXTRACTOR_VERSION;
+use rubric_index::{Catalog, Change, FileStamp, IndexError};
+
+use crate::Target;
+use crate::sources::{self, SourceFile};
+
+/// Counts per kind of change, and the stale articles for `--check`.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    /// Everything that is not unchanged.
+    pub stale: Vec<Stale>,
+}
+
+/// An article the index does not hold as its source says.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Stale {
+    /// What would change.
+    #[serde(serialize_with = "change_word")]
+    pub change: Change,
+    /// The article id.
+    pub id: String,
+    /// Where it comes from (or came from).
+    pub source: String,
+}
+
+fn change_word<S: serde::Serializer>(change: &Change, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(change.word())
+}
+
+impl Tally {
+    pub(crate) fn count(&mut self, change: Change, id: &str, source: &str) {
+        match change {
+            Change::Added => self.added += 1,
+            Change::Updated => self.updated += 1,
+            Change::Unchanged => self.unchanged += 1,
+            Change::Removed => self.removed += 1,
+        }
+        if change != Change::Unchanged {
+            self.stale.push(Stale {
+                change,
+                id: id.to_string(),
+                source: source.to_string(),
+            });
+        }
+    }
+}
+
+/// A file that must be read, with what its stamp is now.
+#[derive(Debug)]
+pub(crate) struct ToRead {
+    pub file: SourceFile,
+    pub stamp: FileStamp,
+}
+
+/// The bookkeeping of one run against the catalog of the target.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// True when the extractor changed since: no file may be skipped unread.
+    reextract: bool,
+    /// Keys (absolute paths) of the files found under the roots in this run.
+    found: HashSet<String>,
+    /// Article ids some file yielded in this run (read or skipped unread).
+    seen: HashSet<String>,
+    /// What changed.
+    pub tally: Tally,
+}
+
+impl Plan {
+    /// Starts a run against `catalog` (none for a dry run).
+    pub(crate) fn new(catalog: Option<&Catalog>) -> Plan {
+        let reextract = catalog.is_some_and(|c| c.extractor() != EXTRACTOR_VERSION);
+        if let Some(catalog) = catalog
+            && reextract
+            && catalog.stats().articles > 0
+        {
+            tracing::info!(
+                "the extractor changed ({} -> {EXTRACTOR_VERSION}): reading every source again",
+                catalog.extractor()
+            );
+        }
+        Plan {
+            reextract,
+            ..Plan::default()
+        }
+    }
+
+    /// Splits `files` into those that must be read and those whose size and
+    /// modification time match the catalog (their articles are unchanged
+    /// and they are not read at all). Without a catalog every file is read.
+    pub(crate) fn files_to_read(
+        &mut self,
+        catalog: Option<&Catalog>,
+        files: Vec<SourceFile>,
+    ) -> Vec<ToRead> {
+        let mut to_read = Vec::with_capacity(files.len());
+        for file in files {
+            let stamp = file.stamp.clone();
+            if let Some(catalog) = catalog {
+                self.found.insert(file.key.clone());
+                if let Some(old) = catalog.file(&file.key)
+                    && !self.reextract
+                    && old.same_file(&stamp)
+                {
+                    self.tally.unchanged += old.articles.len();
+                    self.seen.extend(old.articles.iter().cloned());
+                    continue;
+                }
+            }
+            to_read.push(ToRead { file, stamp });
+        }
+        to_read
+    }
+
+    /// Decides what `article` changes and applies it to the target.
+    pub(crate) fn article(
+        &mut self,
+        target: &mut Target,
+        article: &Article,
+    ) -> Result<Change, IndexError> {
+        let change = target.apply(article)?;
+        self.tally.count(change, article.id(), article.source());
+        self.seen.insert(article.id().to_string());
+        Ok(change)
+    }
+
+    /// Counts an article whose page was not even extracted again: the
+    /// catalog holds it as it is.
+    pub(crate) fn unchanged(&mut self, id: &str) {
+        self.tally.unchanged += 1;
+        self.seen.insert(id.to_string());
+    }
+
+    /// Closes a file that was read. `ids` are the articles it yielded;
+    /// `complete` is false when the file or any record failed, in which case
+    /// nothing of it is removed and it will be read again next time.
+    pub(crate) fn file_done(
+        &mut self,
+        target: &mut Target,
+        read: &ToRead,
+        ids: Vec<String>,
+        complete: bool,
+    ) -> Result<(), IndexError> {
+        let previous: Vec<String> = target
+            .catalog()
+            .and_then(|c| c.file(&read.file.key))
+            .map(|s| s.articles.clone())
+            .unwrap_or_default();
+        let now: BTreeSet<&String> = ids.iter().collect();
+        let mut stamp = read.stamp.clone();
+        let mut vanished = Vec::new();
+        if complete {
+            vanished = previous
+                .iter()
+                .filter(|id| !now.contains(id))
+                .cloned()
+                .collect();
+            stamp.articles = ids;
+        } else {
+            // Never skip it unread next time, and keep track of everything
+            // it ever yielded.
+            stamp.mtime_ns = 0;
+            let mut all: BTreeSet<String> = previous.into_iter().collect();
+            all.extend(ids);
+            stamp.articles = all.into_iter().collect();
+        }
+        for id in &vanished {
+            self.remove(target, id)?;
+        }
+        target.record_file(&read.file.key, stamp);
+        Ok(())
+    }
+
+    /// Files under `roots` that the catalog knows but this run did not
+    /// find: their articles are gone. When writing they are deleted
+    /// (`--prune`); when checking, only counted.
+    pub(crate) fn prune(
+        &mut self,
+        target: &mut Target,
+        roots: &[PathBuf],
+    ) -> Result<(), IndexError> {
+        let roots: Vec<String> = roots
+            .iter()
+            .map(|r| sources::absolute(r).to_string_lossy().into_owned())
+            .collect();
+        let Some(catalog) = target.catalog() else {
+            return Ok(());
+        };
+        let gone: Vec<(String, Vec<String>)> = catalog
+            .files()
+            .filter(|(key, _)| !self.found.contains(*key) && roots.iter().any(|r| under(key, r)))
+            .map(|(key, stamp)| (key.to_string(), stamp.articles.clone()))
+            .collect();
+        for (key, ids) in gone {
+            for id in &ids {
+                self.remove(target, id)?;
+            }
+            target.forget_file(&key);
+        }
+        Ok(())
+    }
+
+    /// Removes an article whose source is gone, unless another source
+    /// yielded the same id in this run.
+    fn remove(&mut self, target: &mut Target, id: &str) -> Result<(), IndexError> {
+        if self.seen.contains(id) {
+            return Ok(());
+        }
+        let source = target
+            .catalog()
+            .and_then(|c| c.article(id))
+            .map(|e| e.source.clone())
+            .unwrap_or_default();
+        self.tally.count(Change::Removed, id, &source);
+        target.delete(id)
+    }
+}
+
+/// True when `key` is `root` or inside it.
+fn under(key: &str, root: &str) -> bool {
+    key == root
+        || key
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with(std::path::MAIN_SEPARATOR))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rubric_core::{Format, SectionBuilder};
+    use rubric_index::IndexWriter;
+
+    #[test]
+    fn under_is_by_path_component() {
+        assert!(under("/a/corpus/x.md", "/a/corpus"));
+        assert!(under("/a/corpus", "/a/corpus"));
+        assert!(!under("/a/corpus2/x.md", "/a/corpus"));
+    }
+
+    fn article(id: &str, text: &str) -> Article {
+        let mut b = SectionBuilder::new();
+        b.push_text(text);
+        Article::new(id, format!("docs/{id}"), Format::Markdown, id, b.finish())
+    }
+
+    /// A file under `root` as discovery would give it.
+    fn file(root: &std::path::Path, name: &str, size: u64, mtime_ns: u128) -> SourceFile {
+        let key = sources::absolute(root).join(name);
+        SourceFile {
+            path: root.join(name),
+            id: name.to_string(),
+            format: Format::Markdown,
+            key: key.to_string_lossy().into_owned(),
+            stamp: FileStamp {
+                size,
+                mtime_ns,
+                articles: Vec::new(),
+            },
+        }
+    }
+
+    /// One run over `files` (each yielding the one article of its text):
+    /// what was read, and the tally.
+    fn run(
+        target: &mut Target,
+        root: &std::path::Path,
+        files: &[(&str, u64, u128, &str)],
+        prune: bool,
+    ) -> (Vec<String>, Tally) {
+        let mut plan = Plan::new(target.catalog());
+        let found = files
+            .iter()
+            .map(|(name, size, mtime, _)| file(root, name, *size, *mtime))
+            .collect();
+        let to_read = plan.files_to_read(target.catalog(), found);
+        let mut read = Vec::new();
+        for item in &to_read {
+            let text = files
+                .iter()
+                .find(|f| f.0 == item.file.id)
+                .map(|f| f.3)
+                .unwrap_or_default();
+            let a = article(&item.file.id, text);
+            plan.article(target, &a).unwrap();
+            plan.file_done(target, item, vec![a.id().to_string()], true)
+                .unwrap();
+            read.push(item.file.id.clone());
+        }
+        if prune {
+            plan.prune(target, &[root.to_path_buf()]).unwrap();
+        }
+        (read, plan.tally)
+    }
+
+    #[test]
+    fn a_second_run_reads_only_what_changed_and_prunes_what_is_gone() {
+        let index = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let files = [("a.md", 1, 10, "one"), ("b.md", 1, 10, "two")];
+        let mut target = Target::Index(IndexWriter::open(index.path(), 20_000_000).unwrap());
+        let (read, tally) = run(&mut target, root.path(), &files, true);
+        assert_eq!(read, ["a.md", "b.md"]);
+        assert_eq!((tally.added, tally.updated, tally.unchanged), (2, 0, 0));
+        target.finish().unwrap();
+
+        // b.md touched but the same text, c.md new, a.md gone.
+        let files = [("b.md", 1, 20, "two"), ("c.md", 1, 10, "three")];
+        let mut target = Target::Index(IndexWriter::open(index.path(), 20_000_000).unwrap());
+        let (read, tally) = run(&mut target, root.path(), &files, true);
+        assert_eq!(read, ["b.md", "c.md"]);
+        assert_eq!(
+            (tally.added, tally.updated, tally.unchanged, tally.removed),
+            (1, 0, 1, 1)
+        );
+        let stale: Vec<_> = tally
+            .stale
+            .iter()
+            .map(|s| (s.change.word(), s.id.as_str()))
+            .collect();
+        assert_eq!(stale, [("added", "c.md"), ("removed", "a.md")]);
+        target.finish().unwrap();
+
+        // Nothing changed: nothing is read, and --check agrees.
+        let catalog = Catalog::load(index.path()).unwrap();
+        let mut check = Target::Check(catalog);
+        let (read, tally) = run(&mut check, root.path(), &files, true);
+        assert!(read.is_empty(), "{read:?}");
+        assert_eq!(tally.unchanged, 2);
+        assert!(tally.stale.is_empty(), "{:?}", tally.stale);
+    }
+
+    #[test]
+    fn check_reports_changes_and_writes_nothing() {
+        let index = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let mut target = Target::Index(IndexWriter::open(index.path(), 20_000_000).unwrap());
+        run(&mut target, root.path(), &[("a.md", 1, 10, "one")], false);
+        target.finish().unwrap();
+
+        let mut check = Target::Check(Catalog::load(index.path()).unwrap());
+        let (read, tally) = run(&mut check, root.path(), &[("a.md", 2, 20, "uno")], true);
+        assert_eq!(read, ["a.md"]);
+        assert_eq!(tally.updated, 1);
+        check.finish().unwrap();
+        let catalog = Catalog::load(index.path()).unwrap();
+        let hash = article("a.md", "one").hash().to_string();
+        assert_eq!(
+            catalog.article("a.md").map(|e| e.hash.as_str()),
+            Some(hash.as_str())
+        );
+    }
+
+    #[test]
+    fn a_dry_run_reads_everything_and_counts_nothing() {
+        let root = tempfile::tempdir().unwrap();
+        let mut target = Target::DryRun;
+        let mut plan = Plan::new(target.catalog());
+        let to_read = plan.files_to_read(target.catalog(), vec![file(root.path(), "a.md", 1, 1)]);
+        assert_eq!(to_read.len(), 1);
+        plan.prune(&mut target, &[root.path().to_path_buf()])
+            .unwrap();
+        assert!(plan.tally.stale.is_empty());
+    }
+
+    #[test]
+    fn an_article_yielded_by_another_file_is_not_removed_with_the_first() {
+        let index = tempfile::tempdir().unwrap();
+        let mut target = Target::Index(IndexWriter::open(index.path(), 20_000_000).unwrap());
+        let root = tempfile::tempdir().unwrap();
+        let mut plan = Plan::new(target.catalog());
+        let to_read =
+            plan.files_to_read(target.catalog(), vec![file(root.path(), "x.jsonl", 1, 1)]);
+        let a = article("same", "text");
+        plan.article(&mut target, &a).unwrap();
+        plan.file_done(&mut target, &to_read[0], vec!["same".into()], true)
+            .unwrap();
+        // A second file also yields "same"; the first no longer does.
+        plan.file_done(&mut target, &to_read[0], vec![], true)
+            .unwrap();
+        assert_eq!(plan.tally.removed, 0, "seen in this run");
+    }
+}

@@ -1,0 +1,124 @@
+//! [`Target`]: where a run's articles go — the index (write), the index's
+//! catalog (compare only, `--check`) or nowhere but the reporter
+//! (`--dry-run`). One type, so the run has no optional writer and no mode
+//! flags; what each mode does with an article, a file and the end of the run
+//! is decided here and nowhere else.
+
+use std::path::Path;
+
+use rubric_core::Article;
+use rubric_extract::EXTRACTOR_VERSION;
+use rubric_index::{Catalog, Change, FileStamp, IndexError, IndexWriter};
+
+/// Where a run's articles go.
+#[derive(Debug)]
+pub enum Target {
+    /// Into the index: added, replaced and deleted, committed at the end.
+    Index(IndexWriter),
+    /// Compared with the catalog of the index's last commit; nothing is
+    /// written (`ingest --check`).
+    Check(Catalog),
+    /// Nowhere: every article is handed to the reporter (`ingest --dry-run`).
+    DryRun,
+}
+
+/// How [`open_index`] found the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// As it was (or new and empty).
+    AsItWas,
+    /// Written by another schema version, so it was started afresh.
+    Rebuilt {
+        /// The version found.
+        found: String,
+        /// The version this build writes.
+        expected: u32,
+    },
+}
+
+/// Opens the index at `dir` for writing with a memory budget of
+/// `heap_bytes`: empty with `rebuild`, and started afresh without being asked
+/// when it was written by another schema version (the [`Opened`] says so).
+pub fn open_index(
+    dir: &Path,
+    heap_bytes: usize,
+    rebuild: bool,
+) -> Result<(IndexWriter, Opened), IndexError> {
+    if rebuild {
+        return Ok((IndexWriter::rebuild(dir, heap_bytes)?, Opened::AsItWas));
+    }
+    match IndexWriter::open(dir, heap_bytes) {
+        Err(IndexError::Version {
+            found, expected, ..
+        }) => Ok((
+            IndexWriter::rebuild(dir, heap_bytes)?,
+            Opened::Rebuilt { found, expected },
+        )),
+        other => Ok((other?, Opened::AsItWas)),
+    }
+}
+
+impl Target {
+    /// The catalog decisions are made against: the last commit plus this
+    /// run's changes when writing, the last commit for `--check`, none for a
+    /// dry run (every file is read).
+    pub fn catalog(&self) -> Option<&Catalog> {
+        match self {
+            Target::Index(writer) => Some(writer.catalog()),
+            Target::Check(catalog) => Some(catalog),
+            Target::DryRun => None,
+        }
+    }
+
+    /// True when articles are written (or compared), not only printed.
+    pub(crate) fn keeps_books(&self) -> bool {
+        !matches!(self, Target::DryRun)
+    }
+
+    /// What `article` changes: written when writing, only decided when
+    /// checking. A dry run changes nothing.
+    pub(crate) fn apply(&mut self, article: &Article) -> Result<Change, IndexError> {
+        match self {
+            Target::Index(writer) => writer.apply(article),
+            Target::Check(catalog) => Ok(catalog.change(article.id(), article.hash())),
+            Target::DryRun => Ok(Change::Unchanged),
+        }
+    }
+
+    /// Deletes an article whose source is gone (when writing).
+    pub(crate) fn delete(&mut self, id: &str) -> Result<(), IndexError> {
+        match self {
+            Target::Index(writer) => writer.delete(id),
+            Target::Check(_) | Target::DryRun => Ok(()),
+        }
+    }
+
+    /// Records a file read in full (when writing).
+    pub(crate) fn record_file(&mut self, key: &str, stamp: FileStamp) {
+        if let Target::Index(writer) = self {
+            writer.record_file(key, stamp);
+        }
+    }
+
+    /// Forgets a file that is gone (when writing).
+    pub(crate) fn forget_file(&mut self, key: &str) {
+        if let Target::Index(writer) = self {
+            writer.forget_file(key);
+        }
+    }
+
+    /// Ends the run: when writing, records this build's extractor version
+    /// and commits whatever changed.
+    pub(crate) fn finish(self) -> Result<(), IndexError> {
+        match self {
+            Target::Index(mut writer) => {
+                writer.set_extractor(EXTRACTOR_VERSION);
+                if writer.is_dirty() {
+                    writer.commit()?;
+                }
+                Ok(())
+            }
+            Target::Check(_) | Target::DryRun => Ok(()),
+        }
+    }
+}
