@@ -13,6 +13,7 @@ use scraper::ElementRef;
 use super::boilerplate::{in_furniture, is_furniture};
 use super::density::Sizes;
 use super::page::Page;
+use super::tree::visit;
 
 /// The containers of the main content, in document order: the `<main>`
 /// (or `role=main`) with the most text, else the `<article>` with the
@@ -64,33 +65,6 @@ pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
     }
 }
 
-/// Visits the elements under `root` in document order without recursion,
-/// going into an element only when `enter` returns true.
-fn visit<'a>(root: ElementRef<'a>, mut enter: impl FnMut(ElementRef<'a>) -> bool) {
-    let root_id = root.id();
-    let mut node = *root;
-    loop {
-        let into = node.id() == root_id || ElementRef::wrap(node).is_some_and(&mut enter);
-        if into && let Some(child) = node.first_child() {
-            node = child;
-            continue;
-        }
-        loop {
-            if node.id() == root_id {
-                return;
-            }
-            if let Some(next) = node.next_sibling() {
-                node = next;
-                break;
-            }
-            match node.parent() {
-                Some(parent) => node = parent,
-                None => return,
-            }
-        }
-    }
-}
-
 /// Readability-style choice for the main content: each paragraph (`p`,
 /// `pre`, `blockquote` with 25+ characters of mostly unlinked text, outside
 /// furniture) gives points to its parent and half to its grandparent; the
@@ -99,7 +73,7 @@ fn visit<'a>(root: ElementRef<'a>, mut enter: impl FnMut(ElementRef<'a>) -> bool
 /// scores.
 fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<ElementRef<'a>> {
     let mut scores = HashMap::new();
-    visit(body, |el| {
+    visit(body, &mut |el: ElementRef<'a>| {
         if is_furniture(sizes, el, body_len) {
             return false;
         }

@@ -31,18 +31,21 @@
 //!   indentation; bylines and datelines are dropped unless three or more run
 //!   together (a schedule).
 //!
+//! `main_content` and `walk` go over the tree with the one traversal in
+//! `tree`: iterative, so deep pages cannot overflow the stack.
+//!
 //! The article URL is left to the caller ([`canonical_url`] reads `<link
 //! rel=canonical>` for it). This module does not own the outline rules
 //! ([`rubric_core::SectionBuilder`]), fetching, or character sets other than
-//! UTF-8 ([`crate::decode_text`]). The page is parsed once; the walks are
-//! iterative, so deep pages cannot overflow the stack. html5ever repairs
-//! malformed markup the way browsers do.
+//! UTF-8 ([`crate::decode_text`]). The page is parsed once; html5ever
+//! repairs malformed markup the way browsers do.
 
 mod boilerplate;
 mod density;
 mod guard;
 mod main_content;
 mod page;
+mod tree;
 mod walk;
 
 use rubric_core::Format;

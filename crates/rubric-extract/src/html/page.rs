@@ -168,9 +168,16 @@ impl<'a> Page<'a> {
     }
 }
 
-/// A heading's text, whitespace collapsed, permalink marks (`¶`, `#`, `§`) trimmed.
+/// A heading element's text, as [`clean_heading`] leaves it.
 pub(super) fn heading_text(el: ElementRef<'_>) -> String {
-    let text = collapse(&el.text().collect::<String>());
+    clean_heading(&el.text().collect::<String>())
+}
+
+/// A heading's raw text with whitespace collapsed and permalink marks (`¶`,
+/// `#`, `§`, `🔗`) trimmed: one rule for the title and for the headings the
+/// walk reads.
+pub(super) fn clean_heading(raw: &str) -> String {
+    let text = collapse(raw);
     text.trim_matches(|c: char| matches!(c, '¶' | '§' | '#' | '🔗') || c.is_whitespace())
         .to_string()
 }

@@ -15,10 +15,12 @@
 
 use rubric_core::SectionBuilder;
 use rubric_core::text::{collapse, drop_zero_width};
-use scraper::{ElementRef, Node};
+use scraper::ElementRef;
 
 use super::boilerplate::{is_furniture, is_link_block};
 use super::density::Sizes;
+use super::page::clean_heading;
+use super::tree::{Visitor, visit};
 use crate::dateline;
 
 /// Elements that end a line before and after them.
@@ -131,60 +133,69 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Visits the tree under `root` in document order without recursion:
-    /// `enter` says whether to go into an element, `leave` closes it.
+    /// Reads the tree under `root` (its content, not the element itself)
+    /// into sections, and ends its last line.
     pub(super) fn walk(&mut self, root: ElementRef<'a>) {
-        let root_id = root.id();
-        let mut node = *root;
-        loop {
-            let entered = match ElementRef::wrap(node) {
-                Some(el) => node.id() == root_id || self.enter(el),
-                None => {
-                    self.leaf(node.value());
-                    false
-                }
-            };
-            if entered {
-                if let Some(child) = node.first_child() {
-                    node = child;
-                    continue;
-                }
-                if let Some(el) = ElementRef::wrap(node).filter(|_| node.id() != root_id) {
-                    self.leave(el);
-                }
-            }
-            // Climb until a next sibling, closing the parents left behind.
-            loop {
-                if node.id() == root_id {
-                    self.flush();
-                    self.release_held();
-                    return;
-                }
-                if let Some(next) = node.next_sibling() {
-                    node = next;
-                    break;
-                }
-                match node.parent() {
-                    Some(parent) => node = parent,
-                    None => {
-                        self.flush();
-                        self.release_held();
-                        return;
-                    }
-                }
-                if let Some(el) = ElementRef::wrap(node).filter(|_| node.id() != root_id) {
-                    self.leave(el);
-                }
-            }
+        visit(root, self);
+        self.flush();
+        self.release_held();
+    }
+
+    fn line_break(&mut self) {
+        if let Some(h) = self.heading.as_mut() {
+            h.text.push(' ');
+        } else if self.pre > 0 {
+            self.line.push('\n');
+        } else {
+            self.flush();
         }
     }
 
-    fn leaf(&mut self, node: &Node) {
-        if let Node::Text(text) = node {
-            self.text(text);
+    /// Ends the current line: a `<pre>` goes out as one block with its
+    /// lines and their indentation; any other line with its white space
+    /// collapsed, unless it is a byline or dateline outside a table.
+    fn flush(&mut self) {
+        if self.line.is_empty() {
+            return;
         }
+        let line = collapse(&self.line);
+        let meta = self.pre == 0
+            && self.tables == 0
+            && (dateline::is_dateline(&line) || dateline::is_byline(&line));
+        if meta {
+            self.held.push(line);
+            self.line.clear();
+            return;
+        }
+        self.release_held();
+        if self.pre > 0 {
+            let block = drop_zero_width(&self.line);
+            let lines: Vec<&str> = block.lines().map(str::trim_end).collect();
+            let first = lines.iter().position(|l| !l.trim().is_empty());
+            let last = lines.iter().rposition(|l| !l.trim().is_empty());
+            if let (Some(first), Some(last)) = (first, last) {
+                self.out.push_text(&lines[first..=last].join("\n"));
+            }
+        } else {
+            self.out.push_text(&line);
+        }
+        self.line.clear();
     }
 
+    /// Settles the held bylines and datelines before other content: a run
+    /// of [`MIN_DATE_RUN`] or more is kept (a schedule, a timeline), fewer
+    /// are dropped.
+    fn release_held(&mut self) {
+        if self.held.len() >= MIN_DATE_RUN {
+            for line in &self.held {
+                self.out.push_text(line);
+            }
+        }
+        self.held.clear();
+    }
+}
+
+impl<'a> Visitor<'a> for Walker<'a> {
     /// Opens an element; false when it is skipped with all it holds.
     fn enter(&mut self, el: ElementRef<'a>) -> bool {
         let v = el.value();
@@ -282,12 +293,9 @@ impl<'a> Walker<'a> {
         if heading_level(name).is_some() && self.heading.is_some() {
             self.release_held();
             if let Some(h) = self.heading.take() {
-                let text = collapse(&h.text);
-                let text = text.trim_matches(|c: char| {
-                    matches!(c, '¶' | '§' | '#' | '🔗') || c.is_whitespace()
-                });
+                let text = clean_heading(&h.text);
                 if !text.is_empty() {
-                    self.out.push_heading(h.level, text, h.id.as_deref());
+                    self.out.push_heading(h.level, &text, h.id.as_deref());
                 }
             }
             return;
@@ -314,6 +322,8 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Text goes to the heading being read, else to the current line (a
+    /// list item's prefix first).
     fn text(&mut self, s: &str) {
         if let Some(h) = self.heading.as_mut() {
             h.text.push_str(s);
@@ -329,59 +339,6 @@ impl<'a> Walker<'a> {
             }
         }
         self.line.push_str(s);
-    }
-
-    fn line_break(&mut self) {
-        if let Some(h) = self.heading.as_mut() {
-            h.text.push(' ');
-        } else if self.pre > 0 {
-            self.line.push('\n');
-        } else {
-            self.flush();
-        }
-    }
-
-    /// Ends the current line: a `<pre>` goes out as one block with its
-    /// lines and their indentation; any other line with its white space
-    /// collapsed, unless it is a byline or dateline outside a table.
-    fn flush(&mut self) {
-        if self.line.is_empty() {
-            return;
-        }
-        let line = collapse(&self.line);
-        let meta = self.pre == 0
-            && self.tables == 0
-            && (dateline::is_dateline(&line) || dateline::is_byline(&line));
-        if meta {
-            self.held.push(line);
-            self.line.clear();
-            return;
-        }
-        self.release_held();
-        if self.pre > 0 {
-            let block = drop_zero_width(&self.line);
-            let lines: Vec<&str> = block.lines().map(str::trim_end).collect();
-            let first = lines.iter().position(|l| !l.trim().is_empty());
-            let last = lines.iter().rposition(|l| !l.trim().is_empty());
-            if let (Some(first), Some(last)) = (first, last) {
-                self.out.push_text(&lines[first..=last].join("\n"));
-            }
-        } else {
-            self.out.push_text(&line);
-        }
-        self.line.clear();
-    }
-
-    /// Settles the held bylines and datelines before other content: a run
-    /// of [`MIN_DATE_RUN`] or more is kept (a schedule, a timeline), fewer
-    /// are dropped.
-    fn release_held(&mut self) {
-        if self.held.len() >= MIN_DATE_RUN {
-            for line in &self.held {
-                self.out.push_text(line);
-            }
-        }
-        self.held.clear();
     }
 }
 
