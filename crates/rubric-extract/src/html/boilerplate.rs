@@ -1,14 +1,27 @@
-//! Which elements are page furniture rather than article: by tag, by ARIA
-//! role, by hidden-ness, and by whole tokens of `class` and `id`.
+//! Which elements are page furniture rather than article.
+//!
+//! An element alone ([`verdict`]) is furniture by tag, by ARIA role, by
+//! hidden-ness, or marked so by whole tokens of its `class` or `id`. With the
+//! text sizes of the `density` index, [`is_furniture`] keeps a marked element
+//! that holds most of the text around it (a wrapper like `post-body
+//! has-comments`), and [`is_link_block`] drops blocks that are mostly links
+//! (related stories, tags, pagers) and promo lines ("Also: <a>Another
+//! story</a>").
 //!
 //! Tokens are the runs of letters and digits of a class or id, with
 //! camelCase split (`post-sidebar_left` → `post`, `sidebar`, `left`;
 //! `relatedLinks` → `related`, `links`), so `nav` matches `site-nav` but not
-//! `canvas`, and `ad` matches `ad-slot` but not `header` or `shadow`. This
-//! module only answers "is this element boilerplate?"; it does not pick the
-//! main container or walk the tree (see the parent module).
+//! `canvas`, and `ad` matches `ad-slot` but not `header` or `shadow`; an
+//! ASCII class or id is checked without allocating. This module only
+//! answers "is this element boilerplate?"; it does not pick the main
+//! container (`main_content`), drop bylines and datelines (line by line, in
+//! `walk`), or walk the tree.
 
+use rubric_core::text::collapse;
+use scraper::ElementRef;
 use scraper::node::Element;
+
+use super::density::Sizes;
 
 /// Tags whose content is never article text.
 const DROP_TAGS: &[&str] = &[
@@ -133,7 +146,7 @@ const HIDDEN_CLASSES: &[&str] = &[
 
 /// Why an element is dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Verdict {
+enum Verdict {
     /// Article content (as far as this element alone tells).
     Keep,
     /// Furniture by its tag, role or hidden-ness: always dropped.
@@ -144,7 +157,7 @@ pub(super) enum Verdict {
 }
 
 /// The verdict for one element.
-pub(super) fn verdict(el: &Element) -> Verdict {
+fn verdict(el: &Element) -> Verdict {
     if DROP_TAGS.contains(&el.name()) {
         return Verdict::Furniture;
     }
@@ -183,6 +196,82 @@ fn is_hidden(el: &Element) -> bool {
         }
     }
     classes(el).any(|c| HIDDEN_CLASSES.contains(&c))
+}
+
+/// True when an ancestor of `el` (below `<body>`) is furniture; one marked
+/// only by class or id counts when it holds at most half of the page's text.
+pub(super) fn in_furniture(sizes: &Sizes, el: ElementRef<'_>, body_len: usize) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .filter(|a| !matches!(a.value().name(), "body" | "html"))
+        .any(|a| is_furniture(sizes, a, body_len))
+}
+
+/// The walker's rule for one element, with `total` the text around it: an
+/// element marked only by class or id is furniture unless it holds most of
+/// that text, or an `<article>`, `<main>` or `<h1>` (a layout wrapper such
+/// as `theiaStickySidebar` around the story column).
+pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
+    match verdict(el.value()) {
+        Verdict::Keep => false,
+        Verdict::Furniture => true,
+        Verdict::Marked => {
+            sizes.text(el) * 2 <= total
+                && !el
+                    .descendent_elements()
+                    .skip(1)
+                    .any(|d| matches!(d.value().name(), "article" | "main" | "h1"))
+        }
+    }
+}
+
+/// A block that is mostly links to elsewhere: a list or panel of related
+/// stories, tags, a pager, or a lone "Also: <a>Another story</a>" line.
+/// Kept when it holds the title or most of the main content (`root_len`).
+pub(super) fn is_link_block(sizes: &Sizes, el: ElementRef<'_>, root_len: usize) -> bool {
+    let name = el.value().name();
+    if !matches!(
+        name,
+        "p" | "div" | "section" | "ul" | "ol" | "dl" | "li" | "table" | "span"
+    ) {
+        return false;
+    }
+    let size = sizes.get(el);
+    if size.links == 0 || size.text * 2 > root_len {
+        return false;
+    }
+    let density = size.linked as f64 / size.text.max(1) as f64;
+    let list_of_links = size.links >= 2 && density > 0.5;
+    (list_of_links || (size.links == 1 && density > 0.6 && is_promo_line(el)))
+        && !el
+            .descendent_elements()
+            .any(|d| matches!(d.value().name(), "h1" | "article" | "main"))
+}
+
+/// Most words of the label of a promo line ("See also:").
+const MAX_PROMO_LABEL_WORDS: usize = 3;
+
+/// A promo line for another story: a short label ending with a colon and a
+/// headline that is all one link and ends the line without a sentence end
+/// ("Also: <a>Our guide to X</a>", "Related: <a>Ten facts about Y</a>").
+/// A sentence that carries a link ("Tip: <a>read more here</a>!") is not one.
+fn is_promo_line(el: ElementRef<'_>) -> bool {
+    let text = collapse(&el.text().collect::<String>());
+    let Some(link) = el
+        .descendent_elements()
+        .find(|d| d.value().name() == "a" && d.value().attr("href").is_some())
+    else {
+        return false;
+    };
+    let link_text = collapse(&link.text().collect::<String>());
+    let Some(label) = text.strip_suffix(link_text.as_str()) else {
+        return false;
+    };
+    let label = label.trim();
+    label.ends_with(':')
+        && label.split_whitespace().count() <= MAX_PROMO_LABEL_WORDS
+        && link_text.split_whitespace().count() >= 3
+        && !link_text.ends_with(['.', '!', '?'])
 }
 
 // The attribute look-ups below scan the element's few attributes in place:
@@ -295,6 +384,7 @@ fn split_camel(word: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{body, page};
     use super::*;
 
     fn toks(s: &str) -> Vec<String> {
@@ -343,5 +433,45 @@ mod tests {
         assert_eq!(toks("HTMLContent"), ["htmlcontent"]);
         assert!(!toks("header-image").iter().any(|t| t == "ad"));
         assert!(!toks("masthead").iter().any(|t| t == "ad"));
+    }
+
+    #[test]
+    fn lists_and_panels_of_links_are_dropped() {
+        let p = "<p>A long enough paragraph of the story itself, with words.</p>";
+        let related = r#"<div><h3>Most read</h3><ul><li><a href="/a">One story</a></li><li><a href="/b">Two</a></li></ul></div>"#;
+        assert_eq!(
+            body(&format!("<article>{p}{related}{p}</article>"))
+                .lines()
+                .count(),
+            2
+        );
+        let toc =
+            r##"<ul><li><a href="#a">Part A of it</a></li><li><a href="#b">Part B</a></li></ul>"##;
+        assert!(body(&format!("<article>{p}{toc}</article>")).contains("- Part B"));
+    }
+
+    #[test]
+    fn promo_lines_are_dropped_but_linked_sentences_and_products_kept() {
+        let p = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = |x: &str| body(&format!("<article>{p}<p>{x}</p></article>"));
+        assert_eq!(
+            a(r#"<b>Also:</b> <a href="/x">Our guide to the best phones</a>"#)
+                .lines()
+                .count(),
+            1
+        );
+        assert!(a(r#"Tip: <a href="/x">Get more meal ideas here</a>!"#).ends_with("here!"));
+        assert!(a(r#"<a href="/shop">Acme Protein Powder</a>"#).ends_with("Powder"));
+    }
+
+    #[test]
+    fn furniture_is_dropped() {
+        let a = page(
+            r#"<body><nav>Home</nav><header>Logo</header><div class="content"><p>Body</p>
+            <div class="share-buttons">Tweet</div><aside>Rail</aside><div role="navigation">Menu</div>
+            <div id="relatedLinks">More</div><script>var x</script><div class="masthead-image">Kept</div>
+            <span class="sr-only">Skip</span></div><footer>(c)</footer></body>"#,
+        );
+        assert_eq!(a.sections[0].text, "Body\nKept");
     }
 }

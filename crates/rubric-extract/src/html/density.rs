@@ -1,0 +1,95 @@
+//! The text-density index: how much visible text, and how much of it inside
+//! links, is under each element of the parsed page.
+//!
+//! Counted once, bottom-up, right after parsing, so that "how much text is
+//! under this element" costs a look-up, not a walk. This module only counts;
+//! what a count means (main content, furniture, link blocks) is decided by
+//! `main_content`, `boilerplate` and `walk`.
+
+use std::collections::HashMap;
+
+use scraper::{ElementRef, Html, Node};
+
+/// Text and link sizes of every element, counted once, bottom-up, so that
+/// "how much text is under this element" costs a look-up, not a walk. Keyed
+/// by the address of the node in the parsed tree, which never moves.
+#[derive(Debug, Default)]
+pub(super) struct Sizes(HashMap<usize, Size>);
+
+/// The key of a node in [`Sizes`].
+fn key(node: &Node) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
+/// What is under one element.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Size {
+    /// Visible characters (no white space, scripts or styles).
+    pub(super) text: usize,
+    /// Of those, the characters inside links to elsewhere (not `#fragment`).
+    pub(super) linked: usize,
+    /// Links to elsewhere.
+    pub(super) links: usize,
+}
+
+impl Sizes {
+    pub(super) fn count(doc: &Html) -> Sizes {
+        let nodes: Vec<_> = doc.tree.root().descendants().collect();
+        let mut map: HashMap<usize, Size> = HashMap::with_capacity(nodes.len());
+        // In reverse document order every node comes after all it holds.
+        for node in nodes.into_iter().rev() {
+            let Some(parent) = node.parent() else {
+                continue;
+            };
+            let own = match node.value() {
+                Node::Text(text) => {
+                    let hidden = parent.value().as_element().is_some_and(|e| {
+                        matches!(e.name(), "script" | "style" | "noscript" | "template")
+                    });
+                    if hidden {
+                        continue;
+                    }
+                    let text = text.chars().filter(|c| !c.is_whitespace()).count();
+                    Size {
+                        text,
+                        ..Size::default()
+                    }
+                }
+                Node::Element(el) => {
+                    let mut size = map.get(&key(node.value())).copied().unwrap_or_default();
+                    let outward = el
+                        .attr("href")
+                        .is_some_and(|h| !h.trim_start().starts_with('#'));
+                    if el.name() == "a" && outward {
+                        size.linked = size.text;
+                        size.links += 1;
+                    }
+                    size
+                }
+                _ => continue,
+            };
+            let up = map.entry(key(parent.value())).or_default();
+            up.text += own.text;
+            up.linked += own.linked;
+            up.links += own.links;
+        }
+        Sizes(map)
+    }
+
+    pub(super) fn get(&self, el: ElementRef<'_>) -> Size {
+        self.0.get(&key((*el).value())).copied().unwrap_or_default()
+    }
+
+    pub(super) fn text(&self, el: ElementRef<'_>) -> usize {
+        self.get(el).text
+    }
+
+    /// Share of an element's text that is inside links.
+    pub(super) fn link_density(&self, el: ElementRef<'_>) -> f64 {
+        let size = self.get(el);
+        if size.text == 0 {
+            return 0.0;
+        }
+        (size.linked as f64 / size.text as f64).min(1.0)
+    }
+}

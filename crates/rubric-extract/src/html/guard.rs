@@ -1,0 +1,147 @@
+//! The checks a page passes before it is parsed: its size, its text, and how
+//! deep its elements nest.
+//!
+//! html5ever checks the stack of open elements at each tag, so parsing time
+//! grows with the square of the nesting depth; a page far deeper than any
+//! real one is refused here, from one pass over the bytes, with an error
+//! naming the source. This module does not parse or repair markup, and it
+//! only estimates the depth (the parser decides the tree).
+
+use crate::{ErrorKind, ExtractError, Input, decode_text};
+
+/// The page's text, when it is small enough, UTF-8 ([`decode_text`]) and
+/// not nested deeper than [`MAX_NESTING`]: safe to hand to the parser.
+pub(super) fn checked_text<'b>(input: &Input<'b>) -> Result<&'b str, ExtractError> {
+    if input.bytes.len() > MAX_HTML_BYTES {
+        return Err(input.error(ErrorKind::TooLarge {
+            size: input.bytes.len(),
+            limit: MAX_HTML_BYTES,
+        }));
+    }
+    let src = decode_text(input.source, input.bytes)?;
+    let depth = nesting_depth(src);
+    if depth > MAX_NESTING {
+        return Err(input.error(ErrorKind::TooDeep {
+            depth,
+            limit: MAX_NESTING,
+        }));
+    }
+    Ok(src)
+}
+
+/// Largest page read, in bytes: a bigger one is an error rather than minutes
+/// of parsing (real article pages are well under 5 MB).
+pub const MAX_HTML_BYTES: usize = 32 << 20;
+
+/// Deepest element nesting read. The HTML parser checks the stack of open
+/// elements at each tag, so its time grows with the square of the depth
+/// (100,000 nested `<div>`s take minutes); real pages nest a few hundred deep.
+pub const MAX_NESTING: usize = 4096;
+
+/// The deepest nesting of elements the markup asks for, estimated in one
+/// pass over the bytes: start tags open, end tags close; void elements,
+/// self-closed tags, elements that close themselves (`p`, `li`, cells,
+/// options), comments, doctypes and the insides of `<script>` and `<style>`
+/// do not count.
+fn nesting_depth(src: &str) -> usize {
+    const SELF_CLOSING: &[&[u8]] = &[
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+        b"source", b"track", b"wbr", b"p", b"li", b"td", b"th", b"tr", b"dt", b"dd", b"option",
+        b"param", b"keygen",
+    ];
+    let bytes = src.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += offset + 1;
+        if bytes[i..].starts_with(b"!--") {
+            i = find_ci(&bytes[i..], b"-->").map_or(bytes.len(), |p| i + p);
+            continue;
+        }
+        let closing = bytes.get(i) == Some(&b'/');
+        let start = i + usize::from(closing);
+        let name_len = bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 || !bytes[start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = bytes[start..start + name_len].to_ascii_lowercase();
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(bytes.len(), |p| start + p);
+        let self_closed = end > 0 && bytes.get(end - 1) == Some(&b'/');
+        i = end;
+        if closing {
+            if !SELF_CLOSING.contains(&name.as_slice()) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        if name == b"script" || name == b"style" {
+            let close: &[u8] = if name == b"script" {
+                b"</script"
+            } else {
+                b"</style"
+            };
+            i = find_ci(&bytes[i..], close).map_or(bytes.len(), |p| i + p);
+            continue;
+        }
+        if !self_closed && !SELF_CLOSING.contains(&name.as_slice()) {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
+}
+
+/// Where `needle` (lower-case ASCII) first occurs in `hay`, ignoring case.
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::extract;
+    use super::*;
+
+    #[test]
+    fn nesting_is_estimated_without_parsing() {
+        assert_eq!(
+            nesting_depth("<div><p>a<p>b<br><img src=x/></div><div><b>c</b></div>"),
+            2
+        );
+        assert_eq!(
+            nesting_depth("<script>if (a<b) { x = '<div>'; }</script><i>x</i>"),
+            1
+        );
+        assert_eq!(nesting_depth(&"<div>".repeat(50)), 50);
+        assert_eq!(nesting_depth("<!-- <div> --> a < b"), 0);
+    }
+
+    #[test]
+    fn absurdly_deep_pages_are_an_error_not_minutes() {
+        let deep = "<div>".repeat(200_000) + "x";
+        let e = extract(&Input::new(
+            "d",
+            "web/deep.html",
+            crate::Format::Html,
+            deep.as_bytes(),
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(e.kind, ErrorKind::TooDeep { .. }) && e.to_string().contains("web/deep.html")
+        );
+    }
+
+    #[test]
+    fn huge_pages_are_an_error_naming_the_source() {
+        let big = vec![b'a'; MAX_HTML_BYTES + 1];
+        let e = extract(&Input::new("b", "web/big.html", crate::Format::Html, &big)).unwrap_err();
+        assert!(
+            matches!(e.kind, ErrorKind::TooLarge { .. }) && e.to_string().contains("web/big.html")
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! What one pass over the parsed page finds, and the title choice.
+//!
+//! [`Page::read`] collects the `<body>`, the `<main>` and `<article>`
+//! candidates, the `<h1>`s, `<title>`, `og:title` and the metadata (tags from
+//! `<meta name=keywords>`, the date from the published-time and date metas,
+//! the language from `<html lang>`); [`Page::title_h1`] picks the `<h1>` that
+//! is the title. [`canonical_url`] reads `<link rel=canonical>` for the
+//! fetcher. This module does not decide which candidate is the main content
+//! (`main_content`) or what a heading becomes in the outline (`walk`).
+
+use rubric_core::Metadata;
+use rubric_core::text::collapse;
+use scraper::{ElementRef, Html};
+
+use super::density::Sizes;
+
+/// The page's `<link rel=canonical href>`, if it has one (for the fetcher,
+/// which decides the article URL).
+pub fn canonical_url(html: &str) -> Option<String> {
+    let doc = Html::parse_document(html);
+    doc.root_element()
+        .descendent_elements()
+        .filter(|el| el.value().name() == "link")
+        .find(|el| {
+            el.value().attr("rel").is_some_and(|rel| {
+                rel.split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("canonical"))
+            })
+        })
+        .and_then(|el| el.value().attr("href"))
+        .map(str::trim)
+        .filter(|href| !href.is_empty())
+        .map(str::to_string)
+}
+
+/// What one pass over the document finds.
+#[derive(Debug)]
+pub(super) struct Page<'a> {
+    pub(super) sizes: &'a Sizes,
+    pub(super) html: ElementRef<'a>,
+    pub(super) body: Option<ElementRef<'a>>,
+    pub(super) mains: Vec<ElementRef<'a>>,
+    pub(super) articles: Vec<ElementRef<'a>>,
+    pub(super) first_h1: Option<ElementRef<'a>>,
+    /// Every `<h1>` with text, in document order.
+    pub(super) h1s: Vec<ElementRef<'a>>,
+    pub(super) title: Option<String>,
+    pub(super) og_title: Option<String>,
+    pub(super) metadata: Metadata,
+}
+
+impl<'a> Page<'a> {
+    pub(super) fn read(doc: &'a Html, sizes: &'a Sizes) -> Page<'a> {
+        let html = doc.root_element();
+        let mut page = Page {
+            sizes,
+            html,
+            body: None,
+            mains: Vec::new(),
+            articles: Vec::new(),
+            first_h1: None,
+            h1s: Vec::new(),
+            title: None,
+            og_title: None,
+            metadata: Metadata {
+                language: html
+                    .value()
+                    .attr("lang")
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string),
+                ..Metadata::default()
+            },
+        };
+        for el in html.descendent_elements() {
+            let v = el.value();
+            match v.name() {
+                "body" if page.body.is_none() => page.body = Some(el),
+                "main" => page.mains.push(el),
+                "article" => page.articles.push(el),
+                "h1" if !heading_text(el).is_empty() => {
+                    page.first_h1.get_or_insert(el);
+                    page.h1s.push(el);
+                }
+                "title" if page.title.is_none() => {
+                    page.title =
+                        Some(collapse(&el.text().collect::<String>())).filter(|t| !t.is_empty())
+                }
+                "meta" => page.meta(v),
+                _ => {
+                    if v.attr("role")
+                        .is_some_and(|r| r.trim().eq_ignore_ascii_case("main"))
+                    {
+                        page.mains.push(el);
+                    }
+                }
+            }
+        }
+        page
+    }
+
+    fn meta(&mut self, v: &scraper::node::Element) {
+        let Some(content) = v.attr("content").map(str::trim).filter(|c| !c.is_empty()) else {
+            return;
+        };
+        let key = v
+            .attr("property")
+            .or_else(|| v.attr("name"))
+            .or_else(|| v.attr("itemprop"))
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match key.as_str() {
+            "og:title" if self.og_title.is_none() => self.og_title = Some(collapse(content)),
+            "keywords" if self.metadata.tags.is_empty() => {
+                self.metadata.tags = content
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect();
+            }
+            "article:published_time"
+            | "date"
+            | "datepublished"
+            | "dc.date"
+            | "dcterms.date"
+            | "pubdate"
+            // The published time wins over the looser `date` metas.
+            | "publishdate"
+                if self.metadata.date.is_none() || key == "article:published_time" =>
+            {
+                self.metadata.date = Some(content.to_string());
+            }
+            _ => {}
+        }
+    }
+
+    /// The title `<h1>`: the longest `<h1>` whose text the page's
+    /// `og:title` or `<title>` repeats (they often add the site's name: "Story
+    /// | Site"), inside the main content first; else the first inside the
+    /// main content; else the first on the page when there is no `og:title`
+    /// (an `<h1>` outside the main content is often the site's name).
+    pub(super) fn title_h1(&self, roots: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
+        let in_roots = |h1: &&ElementRef<'a>| {
+            roots
+                .iter()
+                .any(|root| h1.ancestors().any(|a| a == **root) || *h1 == root)
+        };
+        let names: Vec<String> = [&self.og_title, &self.title]
+            .into_iter()
+            .flatten()
+            .map(|t| t.to_lowercase())
+            .collect();
+        let named = |h1: &&ElementRef<'a>| {
+            let text = heading_text(**h1).to_lowercase();
+            names.iter().any(|n| n.contains(&text))
+        };
+        let longest = |h1s: Vec<&ElementRef<'a>>| {
+            h1s.into_iter()
+                .max_by_key(|h1| heading_text(**h1).chars().count())
+                .copied()
+        };
+        longest(self.h1s.iter().filter(in_roots).filter(named).collect())
+            .or_else(|| longest(self.h1s.iter().filter(named).collect()))
+            .or_else(|| self.h1s.iter().find(in_roots).copied())
+            .or(self.first_h1.filter(|_| self.og_title.is_none()))
+    }
+}
+
+/// A heading element's text, as [`clean_heading`] leaves it.
+pub(super) fn heading_text(el: ElementRef<'_>) -> String {
+    clean_heading(&el.text().collect::<String>())
+}
+
+/// A heading's raw text with whitespace collapsed and permalink marks (`¶`,
+/// `#`, `§`, `🔗`) trimmed: one rule for the title and for the headings the
+/// walk reads.
+pub(super) fn clean_heading(raw: &str) -> String {
+    let text = collapse(raw);
+    text.trim_matches(|c: char| matches!(c, '¶' | '§' | '#' | '🔗') || c.is_whitespace())
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{outline, page};
+    use super::*;
+
+    #[test]
+    fn og_title_wins_over_an_h1_outside_the_main_content() {
+        let src = r#"<head><meta property="og:title" content="The Story"></head>
+            <body><header><h1>My Blog</h1></header><article><h2>Part</h2><p>x</p></article></body>"#;
+        assert_eq!(page(src).title, "The Story");
+        assert_eq!(
+            page("<h1>Site</h1><article><p>x</p></article>").title,
+            "Site"
+        );
+    }
+
+    #[test]
+    fn the_h1_that_the_title_tag_repeats_is_the_title_and_a_masthead_h1_is_dropped() {
+        let src = r#"<head><title>Big News - My Blog</title></head><body><div>
+            <h1>My Blog</h1><h1>Big News</h1><p>Story.</p><h2>More</h2><p>x</p></div></body>"#;
+        let a = page(src);
+        assert_eq!(a.title, "Big News");
+        assert_eq!(outline(&a), ["1|||", "2|more||More"]);
+        let src = r#"<head><meta property="og:title" content="Big News | Site"></head>
+            <body><header><h1>Big News</h1></header><article><p>Story.</p></article></body>"#;
+        assert_eq!(page(src).title, "Big News");
+    }
+
+    #[test]
+    fn title_is_the_main_h1_then_og_title_then_title() {
+        let a = page("<h1>Site</h1><main><h1>Story</h1><p>x</p></main>");
+        assert_eq!(a.title, "Story");
+        assert_eq!(a.sections.len(), 1, "the title h1 is not a section");
+        let a = page(
+            r#"<head><title>T | Site</title><meta property="og:title" content="OG"></head><p>x</p>"#,
+        );
+        assert_eq!(a.title, "OG");
+        assert_eq!(page("<title> Plain </title><p>x</p>").title, "Plain");
+        assert_eq!(page("<p>x</p>").title, "P");
+    }
+
+    #[test]
+    fn metadata_and_canonical() {
+        let src = r#"<html lang="en"><head><meta name="keywords" content="gut, skin">
+            <meta property="article:published_time" content="2020-01-02T03:04:05Z">
+            <link rel="canonical" href="https://e.org/a"></head><body><p>x</p></body></html>"#;
+        let a = page(src);
+        assert_eq!(a.metadata.tags, ["gut", "skin"]);
+        assert_eq!(a.metadata.date.as_deref(), Some("2020-01-02T03:04:05Z"));
+        assert_eq!(a.metadata.language.as_deref(), Some("en"));
+        assert_eq!(a.url, None);
+        assert_eq!(canonical_url(src).as_deref(), Some("https://e.org/a"));
+        assert_eq!(canonical_url("<p>x"), None);
+    }
+}
