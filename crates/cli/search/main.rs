@@ -10,11 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use rubric_index::{IndexReader, SearchRequest, SearchResponse};
 
 #[path = "../common.rs"]
 mod common;
+// Each binary reads the keys it needs (`[serve]` is search's, the rest ingest's).
+#[allow(dead_code)]
+#[path = "../config.rs"]
+mod config;
 mod render;
 mod serve;
 
@@ -32,9 +36,12 @@ struct Args {
     /// The query (several arguments are joined with spaces).
     #[arg(required_unless_present_any = ["queries", "serve"])]
     query: Vec<String>,
-    /// Index folder to read.
-    #[arg(long, default_value = "index")]
-    index: PathBuf,
+    /// Index folder to read [default: `index` of rubric.toml, else index].
+    #[arg(long)]
+    index: Option<PathBuf>,
+    /// The configuration file [default: rubric.toml, when there is one].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// How many sections (with --group: articles) to return.
     #[arg(long, short = 'n', default_value_t = 10)]
     limit: usize,
@@ -88,15 +95,27 @@ enum Format {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.cors.is_some() && args.serve.is_none() {
+        // clap's `requires` does not hold it here (`--serve` takes an
+        // optional value), so it is checked by hand, with clap's message.
+        Args::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--cors needs --serve",
+            )
+            .exit();
+    }
     args.verbosity.init_logging();
     common::report("search", run(args))
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let loaded = config::Loaded::load(args.config.as_deref())?;
+    let index = loaded.index(args.index.as_deref());
     if let Some(addr) = args.serve {
         return serve::run(serve::Config {
             addr,
-            index: args.index,
+            index,
             cors: args.cors,
             limits: serve::Limits::default(),
         });
@@ -112,8 +131,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         suggest: format != Format::Trec,
         ..SearchRequest::new("")
     };
-    let reader = IndexReader::open(&args.index)
-        .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
+    let reader = match IndexReader::open(&index) {
+        Ok(reader) => reader,
+        // "no index at PATH: run `ingest` first" says it all.
+        Err(e @ rubric_index::IndexError::Missing(_)) => return Err(e.into()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e))
+                .with_context(|| format!("cannot open the index at {}", index.display()));
+        }
+    };
     let mut out = anstream::stdout().lock();
     let found_any = match &args.queries {
         Some(file) => batch(&reader, file, &template, format, &mut out)?,

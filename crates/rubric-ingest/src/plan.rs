@@ -78,6 +78,8 @@ pub(crate) struct Plan {
     found: HashSet<String>,
     /// Article ids some file yielded in this run (read or skipped unread).
     seen: HashSet<String>,
+    /// Article ids added or changed in this run.
+    pub written: HashSet<String>,
     /// What changed.
     pub tally: Tally,
 }
@@ -136,6 +138,9 @@ impl Plan {
     ) -> Result<Change, IndexError> {
         let change = target.apply(article)?;
         self.tally.count(change, article.id(), article.source());
+        if matches!(change, Change::Added | Change::Updated) {
+            self.written.insert(article.id().to_string());
+        }
         self.seen.insert(article.id().to_string());
         Ok(change)
     }
