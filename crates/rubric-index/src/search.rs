@@ -12,13 +12,13 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
 use tantivy::postings::Postings;
 use tantivy::query::{BooleanQuery, Occur as TOccur, Query as TQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
+use crate::collect::TopSections;
 use crate::query::{self, Node};
 use crate::rank::{self, Highlight, Plan, Ranking};
 use crate::snippet::{self, DEFAULT_SNIPPET_CHARS, Excerpt};
@@ -407,23 +407,9 @@ impl IndexReader {
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<(f32, DocAddress)>), IndexError> {
-        let top = TopDocs::for_doc_range(offset..offset.saturating_add(limit)).order_by((
-            (SortBySimilarityScore, Order::Desc),
-            (SortByString::for_field("article"), Order::Asc),
-            (
-                SortByStaticFastValue::<u64>::for_field("ordinal"),
-                Order::Asc,
-            ),
-        ));
-        let (total, top) = searcher
-            .search(query, &(Count, top))
-            .map_err(|e| IndexError::tantivy(&self.path, e))?;
-        Ok((
-            total,
-            top.into_iter()
-                .map(|((score, _, _), address)| (score, address))
-                .collect(),
-        ))
+        searcher
+            .search(query, &(Count, TopSections { offset, limit }))
+            .map_err(|e| IndexError::tantivy(&self.path, e))
     }
 
     fn article_of(&self, searcher: &Searcher, address: DocAddress) -> Result<String, IndexError> {
