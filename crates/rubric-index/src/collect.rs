@@ -118,15 +118,15 @@ impl Collector for TopSections {
         let mut failed: Option<std::io::Error> = None;
         let mut name = |c: &Candidate, names: &mut HashMap<(SegmentOrdinal, u64), Vec<u8>>| {
             let key = (c.address.segment_ord, c.article);
-            if !names.contains_key(&key) {
+            names.entry(key).or_insert_with(|| {
                 let mut bytes = Vec::new();
                 if let Some(column) = columns.get(&key.0)
                     && let Err(e) = column.ord_to_bytes(key.1, &mut bytes)
                 {
                     failed.get_or_insert(e);
                 }
-                names.insert(key, bytes);
-            }
+                bytes
+            });
         };
         all.sort_by(|a, b| {
             if a.address.segment_ord == b.address.segment_ord || a.score != b.score {
