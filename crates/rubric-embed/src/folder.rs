@@ -490,28 +490,11 @@ fn safetensors_error(path: &Path, e: safetensors::SafeTensorError) -> EmbedError
     }
 }
 
-/// The float dtypes of a safetensors file: `"f32"`, `"f16"`, `"bf16"`, or
-/// several joined by `+`. Integer buffers (BERT's `position_ids`) are not
-/// weights and are left out.
-pub(crate) fn weights_dtype(path: &Path, bytes: &[u8]) -> Result<String, EmbedError> {
-    use safetensors::Dtype;
+/// The float dtypes of a safetensors file (see [`crate::weights::float_dtypes`]).
+fn weights_dtype(path: &Path, bytes: &[u8]) -> Result<String, EmbedError> {
     let (_, metadata) =
         safetensors::SafeTensors::read_metadata(bytes).map_err(|e| safetensors_error(path, e))?;
-    let mut seen = Vec::new();
-    for info in metadata.tensors().values() {
-        let name = match info.dtype {
-            Dtype::F32 => "f32",
-            Dtype::F16 => "f16",
-            Dtype::BF16 => "bf16",
-            Dtype::F64 => "f64",
-            _ => continue,
-        };
-        if !seen.contains(&name) {
-            seen.push(name);
-        }
-    }
-    seen.sort_unstable();
-    Ok(seen.join("+"))
+    Ok(crate::weights::float_dtypes(&metadata))
 }
 
 /// Rewrites a safetensors file with its f32 tensors as f16, keeping the

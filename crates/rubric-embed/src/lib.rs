@@ -6,6 +6,8 @@
 //!   say ([`Pooling`], normalisation, prefixes, window) and [`copy_model`],
 //!   which puts a model (optionally f16) into another folder, such as an
 //!   index's.
+//! - `weights` reads `model.safetensors` into tensors in one pass, hashing
+//!   it for the fingerprint on the way.
 //! - `model` owns inference: [`Model`] tokenises, runs BERT in padded
 //!   batches, pools and normalises; [`ModelInfo`] is what an index records
 //!   (name, dimensions, window, settings, fingerprint).
@@ -46,6 +48,7 @@ mod folder;
 mod model;
 pub mod quant;
 pub mod testing;
+mod weights;
 
 pub use error::EmbedError;
 pub use folder::{CopyWeights, Pooling, copy_model};

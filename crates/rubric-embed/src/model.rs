@@ -17,6 +17,7 @@ use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use crate::error::EmbedError;
 use crate::folder::{self, Folder, Pooling};
+use crate::weights;
 
 /// Texts run through BERT together; sorted by length first, so little of
 /// each batch is padding.
@@ -83,9 +84,9 @@ impl Model {
     /// `modules.json`, `1_Pooling/config.json`, `sentence_bert_config.json`,
     /// `config_sentence_transformers.json`.
     ///
-    /// Weights are read into memory with one buffered read (faster than
-    /// memory-mapping them here; see the crate's notes) and hashed for the
-    /// fingerprint on the way.
+    /// Each weight tensor is read straight into its own storage and hashed
+    /// for the fingerprint on the way (as fast as memory-mapping the file,
+    /// with no `unsafe`; see `weights`).
     pub fn load(dir: impl AsRef<Path>) -> Result<Model, EmbedError> {
         let started = Instant::now();
         let folder = Folder::read(dir.as_ref())?;
@@ -93,29 +94,24 @@ impl Model {
         let tokenizer = load_tokenizer(&tokenizer_path, &folder)?;
         let pad_id = pad_id(&tokenizer, &folder);
 
-        let weights_path = folder.dir.join(folder::WEIGHTS);
-        let weights = std::fs::read(&weights_path).map_err(|e| EmbedError::io(&weights_path, e))?;
-        let weights_dtype = folder::weights_dtype(&weights_path, &weights)?;
-        let weights_error = |source| EmbedError::Weights {
-            path: weights_path.clone(),
-            source,
-        };
-        let vb = VarBuilder::from_slice_safetensors(&weights, DType::F32, &Device::Cpu)
-            .map_err(weights_error)?;
-        let bert = BertModel::load(vb, &folder.config).map_err(weights_error)?;
-
         let mut hasher = blake3::Hasher::new();
         for (label, bytes) in [
             (folder::CONFIG, &folder.config_bytes[..]),
             (folder::TOKENIZER, &folder.tokenizer_bytes[..]),
-            (folder::WEIGHTS, &weights[..]),
         ] {
             hasher.update(label.as_bytes());
             hasher.update(&(bytes.len() as u64).to_le_bytes());
             hasher.update(bytes);
         }
+        let weights_path = folder.dir.join(folder::WEIGHTS);
+        let weights = weights::read(&weights_path, folder::WEIGHTS, &mut hasher)?;
         let files_hash = *hasher.finalize().as_bytes();
-        drop(weights);
+        let vb = VarBuilder::from_tensors(weights.tensors, DType::F32, &Device::Cpu);
+        let bert = BertModel::load(vb, &folder.config).map_err(|source| EmbedError::Weights {
+            path: weights_path.clone(),
+            source,
+        })?;
+        let weights_dtype = weights.dtype;
 
         let mut model = Model {
             bert,

@@ -544,6 +544,19 @@ fn weights_that_are_not_safetensors_name_the_file() -> Result {
 }
 
 #[test]
+fn truncated_weights_name_the_file() -> Result {
+    let dir = write(&TinyModel::default())?;
+    let path = dir.path().join("model.safetensors");
+    let bytes = std::fs::read(&path)?;
+    std::fs::write(&path, &bytes[..bytes.len() - 100])?;
+    let err = load_err(dir.path());
+    assert!(matches!(err, EmbedError::Weights { .. }), "{err}");
+    assert!(err.to_string().contains("model.safetensors"), "{err}");
+    assert!(err.to_string().contains("bytes of data"), "{err}");
+    Ok(())
+}
+
+#[test]
 fn a_dense_module_is_refused() -> Result {
     let dir = write(&TinyModel::default())?;
     edit_json(&dir.path().join("modules.json"), |m| {
