@@ -265,39 +265,22 @@ mod tests {
         let a = one(
             r#"{"id":"c1","sections":[{"text":"Lead words."},{"heading":"Causes","level":2,"anchor":"why","text":"Many.\nReally many."},{"heading":"Diet Tips","level":3,"text":"Eat well"},{"heading":"1. Acne","text":"Is this a heading? No."}]}"#,
         );
-        let shown: Vec<(Option<&str>, u8, &str, Vec<String>, &str)> = a
+        let shown: Vec<String> = a
             .sections()
             .iter()
             .map(|s| {
-                let heading = s.heading.as_deref();
-                (
-                    heading,
-                    s.level,
-                    s.anchor.as_str(),
-                    s.path.clone(),
-                    s.text.as_str(),
-                )
+                let heading = s.heading.as_deref().unwrap_or("-");
+                let path = s.path.join("/");
+                format!("{heading}|{}|{}|{path}|{}", s.level, s.anchor, s.text)
             })
             .collect();
         assert_eq!(
             shown,
             [
-                (None, 1, "", vec![], "Lead words."),
-                (Some("Causes"), 2, "why", vec![], "Many.\nReally many."),
-                (
-                    Some("Diet Tips"),
-                    3,
-                    "diet-tips",
-                    vec!["Causes".to_string()],
-                    "Eat well"
-                ),
-                (
-                    Some("1. Acne"),
-                    2,
-                    "1-acne",
-                    vec![],
-                    "Is this a heading? No."
-                ),
+                "-|1|||Lead words.",
+                "Causes|2|why||Many.\nReally many.",
+                "Diet Tips|3|diet-tips|Causes|Eat well",
+                "1. Acne|2|1-acne||Is this a heading? No.",
             ]
         );
         assert_eq!(a.title(), "Causes", "no record title: the first heading");
