@@ -15,7 +15,7 @@ use serde_json::json;
 use tracing::warn;
 
 use super::http::{Body, error, html_response, html_with_policy, json_response};
-use super::params::{Params, percent_decode, search_request};
+use super::params::{ArticleRequest, ParamError, Params, article_request, search_request};
 use super::{Shared, shorten, view};
 
 /// The search page, served at `/`.
@@ -34,13 +34,11 @@ pub(super) fn page() -> Response<Body> {
 }
 
 /// `/health`: the index's counts and its last commit.
-pub(super) fn health(shared: &Shared, params: &Params) -> Response<Body> {
-    if let Err(message) = params.only(&[]) {
-        return error(StatusCode::BAD_REQUEST, &message);
-    }
+pub(super) fn health(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
+    params.only(&[])?;
     let stats = shared.index.stats();
     let last_commit = stats.committed_at;
-    json_response(
+    Ok(json_response(
         StatusCode::OK,
         &json!({
             "status": "ok",
@@ -50,63 +48,28 @@ pub(super) fn health(shared: &Shared, params: &Params) -> Response<Body> {
             "last_commit": last_commit.map(rfc3339),
             "version": env!("CARGO_PKG_VERSION"),
         }),
-    )
+    ))
 }
 
-/// `/search`: validates every parameter first, then searches.
-pub(super) async fn search(shared: &Shared, params: &Params) -> Response<Body> {
-    let limits = &shared.config.limits;
-    let request = match search_request(params, limits) {
-        Ok(request) => request,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
-    };
-    run_blocking(shared, move |reader| {
+/// `/search`: checks every parameter first, then searches.
+pub(super) async fn search(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
+    let request = search_request(params, &shared.config.limits)?;
+    Ok(run_blocking(shared, move |reader| {
         let response = reader.search(&request)?;
         Ok(json_response(StatusCode::OK, &response))
     })
-    .await
+    .await)
 }
 
-/// `/articles/{id}`: the id is the rest of the path, percent-decoded (so
-/// `guides/a.md` and `guides%2Fa.md` are the same article).
-pub(super) async fn article(shared: &Shared, raw_id: &str, params: &Params) -> Response<Body> {
-    let limits = &shared.config.limits;
-    if raw_id.len() > limits.id_bytes * 3 {
-        return error(StatusCode::BAD_REQUEST, "the article id is too long");
-    }
-    let id = match percent_decode(raw_id, false) {
-        Ok(id) if id.is_empty() => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "give an article id: /articles/{id}",
-            );
-        }
-        Ok(id) if id.len() > limits.id_bytes => {
-            return error(StatusCode::BAD_REQUEST, "the article id is too long");
-        }
-        Ok(id) => id,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &format!("article id: {message}")),
-    };
-    if let Err(message) = params.only(&["text", "format"]) {
-        return error(StatusCode::BAD_REQUEST, &message);
-    }
-    let with_text = match params.flag("text") {
-        Ok(flag) => flag,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
-    };
-    let html = match params.one("format") {
-        Ok(None | Some("json")) => false,
-        Ok(Some("html")) => true,
-        Ok(Some(other)) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("format must be json or html, not {:?}", shorten(other, 20)),
-            );
-        }
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
-    };
-    run_blocking(shared, move |reader| {
-        let outline = reader.outline(&id, with_text || html)?;
+/// `/articles/{id}`: the article's outline as JSON, or its HTML view.
+pub(super) async fn article(
+    shared: &Shared,
+    raw_id: &str,
+    params: &Params,
+) -> Result<Response<Body>, ParamError> {
+    let ArticleRequest { id, text, html } = article_request(raw_id, params, &shared.config.limits)?;
+    Ok(run_blocking(shared, move |reader| {
+        let outline = reader.outline(&id, text || html)?;
         Ok(match (outline, html) {
             (Some(outline), false) => json_response(StatusCode::OK, &outline),
             (Some(outline), true) => html_response(StatusCode::OK, view::article(&outline)),
@@ -117,7 +80,7 @@ pub(super) async fn article(shared: &Shared, raw_id: &str, params: &Params) -> R
             (None, true) => html_response(StatusCode::NOT_FOUND, view::not_found(&id)),
         })
     })
-    .await
+    .await)
 }
 
 /// Runs `work` on the blocking pool when a search slot is free, within the

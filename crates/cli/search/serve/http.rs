@@ -20,7 +20,8 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 use tracing::{info, warn};
 
-use super::{Shared, handlers, params, shorten};
+use super::params::{self, ParamError};
+use super::{Shared, handlers, shorten};
 
 pub(super) type Body = Full<Bytes>;
 
@@ -87,22 +88,28 @@ async fn respond(req: &Request<Incoming>, shared: &Shared) -> Response<Body> {
     }
     let path = req.uri().path();
     let query = req.uri().query().unwrap_or("");
-    let params = match params::parse_params(query) {
-        Ok(params) => params,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
-    };
-    match path {
+    match route(shared, path, query).await {
+        Ok(response) => response,
+        // The one place a bad parameter becomes a response.
+        Err(err) => error(StatusCode::BAD_REQUEST, &err.to_string()),
+    }
+}
+
+/// The handler for `path`, given the query string's parameters.
+async fn route(shared: &Shared, path: &str, query: &str) -> Result<Response<Body>, ParamError> {
+    let params = params::parse_params(query)?;
+    Ok(match path {
         "/" | "/index.html" => handlers::page(),
-        "/health" => handlers::health(shared, &params),
-        "/search" => handlers::search(shared, &params).await,
+        "/health" => handlers::health(shared, &params)?,
+        "/search" => handlers::search(shared, &params).await?,
         _ => match path.strip_prefix("/articles/") {
-            Some(id) => handlers::article(shared, id, &params).await,
+            Some(id) => handlers::article(shared, id, &params).await?,
             None => error(
                 StatusCode::NOT_FOUND,
                 "no such page: try /, /search, /articles/{id} or /health",
             ),
         },
-    }
+    })
 }
 
 /// A request with a body is refused: the API takes none.
@@ -212,8 +219,17 @@ pub(super) fn html_with_policy(
     r
 }
 
+/// Why a `--cors` value was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BadOrigin {
+    #[error("{0:?} is not an origin: give `*` or scheme://host[:port], e.g. https://example.org")]
+    NotAnOrigin(String),
+    #[error("{0:?} cannot be a header value")]
+    NotAHeader(String),
+}
+
 /// Parses `--cors ORIGIN`: `*`, or `scheme://host[:port]` with no path.
-pub fn parse_origin(origin: &str) -> Result<HeaderValue, String> {
+pub fn parse_origin(origin: &str) -> Result<HeaderValue, BadOrigin> {
     let ok = origin == "*"
         || origin.split_once("://").is_some_and(|(scheme, rest)| {
             !scheme.is_empty()
@@ -224,11 +240,9 @@ pub fn parse_origin(origin: &str) -> Result<HeaderValue, String> {
                 && !rest.contains(['/', '?', '#', ' '])
         });
     if !ok {
-        return Err(format!(
-            "{origin:?} is not an origin: give `*` or scheme://host[:port], e.g. https://example.org"
-        ));
+        return Err(BadOrigin::NotAnOrigin(origin.into()));
     }
-    HeaderValue::from_str(origin).map_err(|_| format!("{origin:?} cannot be a header value"))
+    HeaderValue::from_str(origin).map_err(|_| BadOrigin::NotAHeader(origin.into()))
 }
 
 #[cfg(test)]
