@@ -165,57 +165,52 @@ pub(super) struct Params(Vec<(String, String)>);
 /// outer bound; this one keeps parameter lists short).
 const MAX_PARAMS: usize = 32;
 
-/// Decodes a query string: `%XX` escapes, and `+` as a space.
+/// Decodes a query string (`application/x-www-form-urlencoded`: `+` is a
+/// space). `form_urlencoded` decodes leniently, keeping a bad escape as
+/// typed and turning bytes that are not UTF-8 into U+FFFD; a client's typo
+/// should be a 400 that says what is wrong, not a search for something
+/// else, so each part is checked first.
 pub(super) fn parse_params(query: &str) -> Result<Params, ParamError> {
     let mut out = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         if out.len() == MAX_PARAMS {
             return Err(ParamError::TooMany);
         }
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let name = percent_decode(name, true).map_err(ParamError::Name)?;
-        let value = percent_decode(value, true).map_err(|source| ParamError::Value {
-            name: name.clone(),
+        let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        check_encoding(raw_name).map_err(ParamError::Name)?;
+        let Some((name, value)) = form_urlencoded::parse(pair.as_bytes()).next() else {
+            continue;
+        };
+        check_encoding(raw_value).map_err(|source| ParamError::Value {
+            name: name.to_string(),
             source,
         })?;
-        out.push((name, value));
+        out.push((name.into_owned(), value.into_owned()));
     }
     Ok(Params(out))
 }
 
-/// A path segment percent-decoded (`+` is a plus).
+/// A path segment percent-decoded (`+` is a plus), strictly.
 fn decode_path(raw: &str) -> Result<String, Encoding> {
-    percent_decode(raw, false)
+    check_encoding(raw)?;
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8();
+    Ok(decoded.map_err(|_| Encoding::NotUtf8)?.into_owned())
 }
 
-/// Decodes `%XX` escapes (and `+` as a space in a query string); the result
-/// must be UTF-8.
-fn percent_decode(s: &str, plus_is_space: bool) -> Result<String, Encoding> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or(Encoding::BadEscape)?;
-                out.push(hex);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
+/// Checks that every `%` starts an escape and that the decoded bytes are
+/// UTF-8.
+fn check_encoding(raw: &str) -> Result<(), Encoding> {
+    let bytes = raw.as_bytes();
+    for (at, _) in raw.match_indices('%') {
+        let escape = bytes.get(at + 1..at + 3);
+        if !escape.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
+            return Err(Encoding::BadEscape);
         }
     }
-    String::from_utf8(out).map_err(|_| Encoding::NotUtf8)
+    match percent_encoding::percent_decode_str(raw).decode_utf8() {
+        Ok(_) => Ok(()),
+        Err(_) => Err(Encoding::NotUtf8),
+    }
 }
 
 impl Params {
@@ -393,6 +388,14 @@ mod tests {
             params("x=1").only(&[]).unwrap_err().to_string(),
             "unknown parameter \"x\": this takes none"
         );
+    }
+
+    #[test]
+    fn the_strict_checks_refuse_nothing_well_formed() {
+        let p = params("q=%EF%BF%BD+caf%c3%a9&filter=a%2Bb%25&x%3D=%26");
+        assert_eq!(p.one("q"), Ok(Some("\u{FFFD} café")));
+        assert_eq!(p.one("filter"), Ok(Some("a+b%")));
+        assert_eq!(p.one("x="), Ok(Some("&")));
     }
 
     fn article(path: &str, q: &str) -> Result<ArticleRequest, ParamError> {

@@ -7,6 +7,7 @@
 //! Content-Security-Policy are [`super::http`]'s); it turns an [`Outline`]
 //! into a page, escaping all text from the index.
 
+use rubric_core::text::{escape_html, escape_html_into};
 use rubric_index::Outline;
 
 /// The article: its title, where it came from, and each section's
@@ -20,19 +21,19 @@ pub fn article(outline: &Outline) -> String {
     };
     let mut body = String::with_capacity(4096);
     body.push_str("<article>\n<header><h1>");
-    body.push_str(&escape(title));
+    escape_html_into(&mut body, title);
     body.push_str("</h1>\n<p class=\"source\">");
     match outline.url.as_deref() {
         Some(url) if is_web(url) => {
             body.push_str("Original: <a href=\"");
-            body.push_str(&escape(url));
+            escape_html_into(&mut body, url);
             body.push_str("\" rel=\"noreferrer\">");
-            body.push_str(&escape(url));
+            escape_html_into(&mut body, url);
             body.push_str("</a>");
         }
         _ => {
             body.push_str("Source: <code>");
-            body.push_str(&escape(&outline.source));
+            escape_html_into(&mut body, &outline.source);
             body.push_str("</code>");
         }
     }
@@ -44,11 +45,11 @@ pub fn article(outline: &Outline) -> String {
             body.push_str(&format!("<h{level}"));
             if !section.anchor.is_empty() {
                 body.push_str(" id=\"");
-                body.push_str(&escape(&section.anchor));
+                escape_html_into(&mut body, &section.anchor);
                 body.push('"');
             }
             body.push('>');
-            body.push_str(&escape(heading));
+            escape_html_into(&mut body, heading);
             body.push_str(&format!("</h{level}>\n"));
         }
         blocks(&mut body, section.text.as_deref().unwrap_or(""));
@@ -70,7 +71,7 @@ pub fn not_found(id: &str) -> String {
     let body = format!(
         "<h1>No such article</h1>\n<p>The index has no article <code>{}</code>. \
          It may have been removed since the search was made.</p>\n",
-        escape(&shown)
+        escape_html(&shown)
     );
     page("No such article", &body)
 }
@@ -110,17 +111,17 @@ fn blocks(out: &mut String, text: &str) {
         match (&open, number) {
             (List::None, _) => {
                 out.push_str("<p>");
-                out.push_str(&escape(item));
+                escape_html_into(out, item);
                 out.push_str("</p>\n");
             }
             (_, Some(n)) => {
                 out.push_str(&format!("<li value=\"{n}\">"));
-                out.push_str(&escape(item));
+                escape_html_into(out, item);
                 out.push_str("</li>\n");
             }
             (_, None) => {
                 out.push_str("<li>");
-                out.push_str(&escape(item));
+                escape_html_into(out, item);
                 out.push_str("</li>\n");
             }
         }
@@ -140,22 +141,6 @@ fn numbered(line: &str) -> Option<(u32, &str)> {
 fn is_web(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
-}
-
-/// Text made safe in HTML content and quoted attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The whole page around `body`, in the search page's colours (light
@@ -202,6 +187,6 @@ fn page(title: &str, body: &str) -> String {
 </body>
 </html>
 "#,
-        title = escape(title),
+        title = escape_html(title),
     )
 }
