@@ -47,7 +47,7 @@ pub fn report(program: &str, result: anyhow::Result<ExitCode>) -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut said = messages(err.chain());
+            let mut said = rubric_core::text::error_messages(err.as_ref());
             eprintln!("{program}: error: {}", said.remove(0));
             for cause in said {
                 eprintln!("  caused by: {cause}");
@@ -57,25 +57,9 @@ pub fn report(program: &str, result: anyhow::Result<ExitCode>) -> ExitCode {
     }
 }
 
-/// An error and its causes on one line, `outer: inner: innermost`, each
-/// said once (a cause whose text the line already holds is left out).
+/// An error and its causes on one line, each said once.
 pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let causes = std::iter::successors(Some(err), |e| e.source());
-    messages(causes).join(": ")
-}
-
-/// The messages of an error chain, outermost first, leaving out a cause
-/// whose message the one before it already holds (as io and walkdir errors
-/// repeat theirs).
-fn messages<'a>(chain: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for error in chain {
-        let text = error.to_string();
-        if out.last().is_none_or(|last| !last.contains(&text)) {
-            out.push(text);
-        }
-    }
-    out
+    rubric_core::text::error_chain(err)
 }
 
 /// True when the error is (or wraps) a broken pipe: the reader went away,

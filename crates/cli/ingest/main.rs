@@ -67,7 +67,7 @@ fn open(args: &Args, mode: Mode) -> Result<Target, IngestError> {
                     dir.display()
                 );
             }
-            Ok(Target::Index(writer))
+            Ok(Target::Index(Box::new(writer)))
         }
     }
 }

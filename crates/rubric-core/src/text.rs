@@ -76,6 +76,26 @@ pub fn escape_html_into(out: &mut String, text: &str) {
     }
 }
 
+/// The messages of an error and its causes, outermost first, leaving out a
+/// cause whose message the one before it already holds (io, walkdir and
+/// reqwest errors often repeat their cause's).
+pub fn error_messages(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in std::iter::successors(Some(error), |e| e.source()) {
+        let text = e.to_string();
+        if out.last().is_none_or(|last| !last.contains(&text)) {
+            out.push(text);
+        }
+    }
+    out
+}
+
+/// An error and its causes on one line, `outer: inner: innermost`, each
+/// said once (see [`error_messages`]).
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    error_messages(error).join(": ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +116,37 @@ mod tests {
                 .join(" ");
             assert_eq!(collapse(s), expected, "{s:?}");
         }
+    }
+
+    #[derive(Debug)]
+    struct Wrapped(std::io::Error, &'static str);
+
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.1)
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn error_chains_say_each_cause_once() {
+        let io = || std::io::Error::other("Too many levels of symbolic links");
+        let plain = Wrapped(io(), "a.md: cannot read");
+        assert_eq!(
+            error_chain(&plain),
+            "a.md: cannot read: Too many levels of symbolic links"
+        );
+        let repeating = Wrapped(io(), "walk: Too many levels of symbolic links");
+        assert_eq!(
+            error_chain(&repeating),
+            "walk: Too many levels of symbolic links"
+        );
+        assert_eq!(error_messages(&repeating).len(), 1);
     }
 
     #[test]

@@ -8,16 +8,16 @@
 //! server's `Retry-After` when it sends one.
 
 use std::collections::{HashSet, VecDeque};
-use std::hash::BuildHasher;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use reqwest::header::{self, HeaderMap};
+use reqwest::header;
 use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::cache::{ArticleNote, Entry, HttpCache};
-use crate::polite::{Hosts, Robots};
+use crate::http::{Type, backoff, find_cause, format_of, retry_after, sniff, text_header};
+use crate::polite::{Hosts, Robots, lock};
 use crate::sitemap::{SitemapDoc, parse_sitemap};
 use crate::{FetchError, Format, Options, charset, normalize};
 
@@ -156,10 +156,6 @@ impl From<FetchError> for Failure {
             retry_after: None,
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Fetcher {
@@ -580,12 +576,12 @@ impl Fetcher {
         } else if e.is_connect() || e.is_request() || e.is_body() {
             FetchError::Connect {
                 url,
-                reason: error_chain(&e),
+                reason: rubric_core::text::error_chain(&e),
             }
         } else {
             FetchError::Http {
                 url,
-                reason: error_chain(&e),
+                reason: rubric_core::text::error_chain(&e),
             }
         };
         error.into()
@@ -605,173 +601,5 @@ fn cached_page(url: &Url, entry: Entry, body: Vec<u8>, freshness: Freshness) -> 
         received: 0,
         freshness,
         note: entry.article,
-    }
-}
-
-/// What a `Content-Type` (and the URL's extension) says of a page.
-#[derive(Debug, PartialEq, Eq)]
-enum Type {
-    /// A format Rubric ingests, or `None` when neither the type (absent, or
-    /// `application/octet-stream`) nor the extension tells: sniffed later.
-    Page(Option<Format>),
-    /// A type Rubric does not ingest.
-    Refused,
-}
-
-/// The format a `Content-Type` names, or the URL's extension when the type
-/// does not tell.
-fn format_of(content_type: Option<&str>, url: &Url) -> Type {
-    let mime = content_type
-        .and_then(|ct| ct.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let by_extension = url
-        .path()
-        .rsplit_once('.')
-        .and_then(|(_, ext)| Format::from_extension(ext))
-        .filter(|f| *f != Format::Jsonl);
-    match mime.as_str() {
-        "text/html" | "application/xhtml+xml" => Type::Page(Some(Format::Html)),
-        "text/markdown" | "text/x-markdown" => Type::Page(Some(Format::Markdown)),
-        "text/plain" if by_extension == Some(Format::Markdown) => {
-            Type::Page(Some(Format::Markdown))
-        }
-        "text/plain" => Type::Page(Some(Format::Text)),
-        "" | "application/octet-stream" => Type::Page(by_extension),
-        _ => Type::Refused,
-    }
-}
-
-/// HTML when the body starts like markup, else plain text.
-fn sniff(bytes: &[u8]) -> Format {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(0);
-    let head = bytes[start..bytes.len().min(start + 512)].to_ascii_lowercase();
-    if head.starts_with(b"<!doctype html")
-        || head.starts_with(b"<html")
-        || head.starts_with(b"<head")
-    {
-        Format::Html
-    } else {
-        Format::Text
-    }
-}
-
-fn text_header(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-/// `Retry-After` as seconds or as an HTTP date.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = text_header(headers, header::RETRY_AFTER)?;
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(&value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
-/// `base * 2^attempt`, times a random factor in [0.5, 1.5).
-fn backoff(base: Duration, attempt: u32) -> Duration {
-    let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
-    let factor = 0.5 + (random >> 11) as f64 / (1u64 << 53) as f64;
-    base.saturating_mul(1u32 << attempt.min(16)).mul_f64(factor)
-}
-
-fn find_cause<'e, T: std::error::Error + 'static>(
-    e: &'e (dyn std::error::Error + 'static),
-) -> Option<&'e T> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cause {
-        if let Some(t) = c.downcast_ref::<T>() {
-            return Some(t);
-        }
-        cause = c.source();
-    }
-    None
-}
-
-/// The error and its causes, joined with `: ` (reqwest's own message alone
-/// is often just "error sending request").
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let s = c.to_string();
-        if !out.contains(&s) {
-            out.push_str(": ");
-            out.push_str(&s);
-        }
-        cause = c.source();
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn kind(ct: Option<&str>, url: &str) -> Type {
-        format_of(ct, &Url::parse(url).unwrap())
-    }
-
-    #[test]
-    fn content_types() {
-        assert_eq!(
-            kind(Some("text/html; charset=utf-8"), "http://e/a"),
-            Type::Page(Some(Format::Html))
-        );
-        assert_eq!(
-            kind(Some("text/plain"), "http://e/a.md"),
-            Type::Page(Some(Format::Markdown))
-        );
-        assert_eq!(
-            kind(Some("text/markdown"), "http://e/a"),
-            Type::Page(Some(Format::Markdown))
-        );
-        assert_eq!(kind(None, "http://e/a.txt"), Type::Page(Some(Format::Text)));
-        assert_eq!(kind(None, "http://e/a"), Type::Page(None));
-        assert_eq!(
-            kind(Some("application/pdf"), "http://e/a.html"),
-            Type::Refused
-        );
-        assert_eq!(kind(Some("application/json"), "http://e/a"), Type::Refused);
-        assert_eq!(kind(Some("image/png"), "http://e/a"), Type::Refused);
-    }
-
-    #[test]
-    fn sniffing_and_retry_after() {
-        assert_eq!(sniff(b"  <!DOCTYPE html><p>x"), Format::Html);
-        assert_eq!(sniff(b"just words"), Format::Text);
-        let mut h = HeaderMap::new();
-        h.insert(header::RETRY_AFTER, "3".parse().unwrap());
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
-        h.insert(
-            header::RETRY_AFTER,
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after(&h), Some(Duration::ZERO));
-    }
-
-    #[test]
-    fn backoff_grows_with_jitter() {
-        let base = Duration::from_millis(100);
-        for attempt in 0..4 {
-            let d = backoff(base, attempt);
-            let nominal = base * (1 << attempt);
-            assert!(
-                d >= nominal / 2 && d < nominal * 3 / 2,
-                "{d:?} for attempt {attempt}"
-            );
-        }
     }
 }

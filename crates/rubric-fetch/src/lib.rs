@@ -30,6 +30,7 @@ mod cache;
 pub mod charset;
 mod error;
 mod fetcher;
+mod http;
 mod normalize;
 mod polite;
 pub mod sitemap;

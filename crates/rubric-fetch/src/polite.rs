@@ -39,8 +39,10 @@ pub(crate) struct Host {
     pub(crate) robots: OnceCell<Robots>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// A mutex's guard, whether or not a panicking thread poisoned it (what is
+/// behind these locks is always whole: counters, times, caches).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Host {

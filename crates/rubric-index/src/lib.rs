@@ -42,6 +42,7 @@
 
 mod bm25f;
 mod catalog;
+mod collect;
 mod directory;
 mod error;
 mod fuzzy;
@@ -49,6 +50,7 @@ mod greek;
 mod outline;
 mod query;
 mod rank;
+mod reader;
 mod schema;
 mod search;
 mod snippet;
@@ -60,10 +62,10 @@ pub use catalog::{ArticleEntry, Catalog, CatalogStats, Change, FileStamp};
 pub use error::IndexError;
 pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineSection};
 pub use rank::Ranking;
+pub use reader::{IndexReader, IndexStats};
 pub use schema::{ANALYZER, SCHEMA_VERSION};
 pub use search::{
-    DEFAULT_LIMIT, Explained, Group, Hit, IndexReader, IndexStats, MAX_QUERY_CHARS, SearchRequest,
-    SearchResponse,
+    DEFAULT_LIMIT, Explained, Group, Hit, MAX_QUERY_CHARS, SearchRequest, SearchResponse,
 };
 pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};
 pub use writer::{IndexWriter, MIN_HEAP_PER_THREAD};

@@ -1,4 +1,4 @@
-//! [`IndexReader`]: answers a user's query with ranked sections, each a
+//! [`IndexReader::search`]: answers a user's query with ranked sections, each a
 //! [`Hit`] with its heading trail, link and snippet; optionally grouped by
 //! article ([`Group`]) and with the parts of its score ([`Explained`]).
 //!
@@ -6,31 +6,23 @@
 //! snippets `snippet`'s and the fields `schema`'s. Equal scores are ordered
 //! by article id then section order, so two builds of the same corpus answer
 //! in the same order. A malformed query is answered with its words and a
-//! note in [`Results::notes`]; a query with no searchable word is an
+//! note in [`SearchResponse::notes`]; a query with no searchable word is an
 //! [`IndexError::Query`].
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::StrColumn;
+use tantivy::collector::Count;
+use tantivy::postings::Postings;
 use tantivy::query::{BooleanQuery, Occur as TOccur, Query as TQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{
-    DocAddress, DocId, DocSet, Order, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader,
-    TantivyDocument, Term,
-};
+use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
-use crate::IndexError;
-use crate::catalog::Payload;
+use crate::collect::TopSections;
 use crate::query::{self, Node};
-use crate::rank::{self, Plan, Ranking};
-use crate::schema::{self, Fields};
+use crate::rank::{self, Highlight, Plan, Ranking};
 use crate::snippet::{self, DEFAULT_SNIPPET_CHARS, Excerpt};
+use crate::{IndexError, IndexReader};
 
 /// Queries longer than this many characters are cut (at a word).
 pub const MAX_QUERY_CHARS: usize = 10_000;
@@ -210,134 +202,7 @@ pub struct Group {
     pub sections: Vec<Hit>,
 }
 
-/// An open index for reading. Takes no lock and sees the commit that was
-/// last when it was opened (or reloaded), so it works while a writer runs.
-pub struct IndexReader {
-    pub(crate) reader: tantivy::IndexReader,
-    pub(crate) fields: Fields,
-    pub(crate) path: String,
-    index: tantivy::Index,
-    dir: PathBuf,
-    /// The commit the reader was last loaded at.
-    loaded: Mutex<CommitStamp>,
-}
-
-/// What tells one commit from the next: Tantivy's operation stamp and
-/// Rubric's payload (which names the catalog by its hash).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct CommitStamp {
-    opstamp: u64,
-    payload: Option<String>,
-}
-
-impl CommitStamp {
-    fn of(index: &tantivy::Index, path: &str) -> Result<CommitStamp, IndexError> {
-        let metas = index
-            .load_metas()
-            .map_err(|e| IndexError::tantivy(path, e))?;
-        Ok(CommitStamp {
-            opstamp: metas.opstamp,
-            payload: metas.payload,
-        })
-    }
-}
-
-/// What an index holds, as of the commit a reader sees.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct IndexStats {
-    /// Articles.
-    pub articles: usize,
-    /// Sections (one Tantivy document each).
-    pub sections: u64,
-    /// When the commit was made (`None` for an index never committed to).
-    #[serde(skip)]
-    pub committed_at: Option<SystemTime>,
-}
-
-impl std::fmt::Debug for IndexReader {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IndexReader")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
-    }
-}
-
 impl IndexReader {
-    /// Opens the index at `dir`, checking its schema version:
-    /// [`IndexError::Missing`] when there is none, [`IndexError::Version`]
-    /// when it must be rebuilt. Cheap: nothing is warmed up.
-    pub fn open(dir: &Path) -> Result<IndexReader, IndexError> {
-        let (index, fields) = schema::open(dir)?;
-        let path = dir.display().to_string();
-        // The stamp first: a commit made while the reader opens is then
-        // seen as new by the next `reload_if_changed`.
-        let loaded = CommitStamp::of(&index, &path)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|e| IndexError::tantivy(&path, e))?;
-        Ok(IndexReader {
-            reader,
-            fields,
-            path,
-            index,
-            dir: dir.to_path_buf(),
-            loaded: Mutex::new(loaded),
-        })
-    }
-
-    /// Picks up the latest commit when there is a new one (for long-running
-    /// readers); true when it did. An error (the index was rebuilt under
-    /// another schema, say) leaves the reader at the commit it had: open a
-    /// new one.
-    pub fn reload_if_changed(&self) -> Result<bool, IndexError> {
-        let latest = CommitStamp::of(&self.index, &self.path)?;
-        let mut loaded = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
-        if *loaded == latest {
-            return Ok(false);
-        }
-        self.reader
-            .reload()
-            .map_err(|e| IndexError::tantivy(&self.path, e))?;
-        *loaded = latest;
-        Ok(true)
-    }
-
-    /// How many articles and sections the index holds and when the commit
-    /// this reader sees was made. Counts come from the commit's payload
-    /// where it has them (no document is read).
-    pub fn stats(&self) -> Result<IndexStats, IndexError> {
-        let searcher = self.reader.searcher();
-        let loaded = self
-            .loaded
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let payload = match &loaded.payload {
-            Some(text) => serde_json::from_str::<Payload>(text).ok(),
-            None => None,
-        };
-        let articles = match payload.as_ref().and_then(|p| p.articles) {
-            Some(n) => n,
-            None => self.count_articles(&searcher, &tantivy::query::AllQuery)?,
-        };
-        let committed_at = match payload.as_ref().and_then(|p| p.committed_at) {
-            Some(secs) => Some(UNIX_EPOCH + Duration::from_secs(secs)),
-            None if loaded.payload.is_some() || loaded.opstamp > 0 => {
-                std::fs::metadata(self.dir.join("meta.json"))
-                    .and_then(|m| m.modified())
-                    .ok()
-            }
-            None => None,
-        };
-        Ok(IndexStats {
-            articles,
-            sections: searcher.num_docs(),
-            committed_at,
-        })
-    }
-
     /// Answers one request. An empty query, or one with nothing to search
     /// for, is an [`IndexError::Query`]; a malformed one answers with what
     /// could be understood of it, and says how in
@@ -542,33 +407,9 @@ impl IndexReader {
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<(f32, DocAddress)>), IndexError> {
-        let top = TopDocs::for_doc_range(offset..offset.saturating_add(limit)).order_by((
-            (SortBySimilarityScore, Order::Desc),
-            (SortByString::for_field("article"), Order::Asc),
-            (
-                SortByStaticFastValue::<u64>::for_field("ordinal"),
-                Order::Asc,
-            ),
-        ));
-        let (total, top) = searcher
-            .search(query, &(Count, top))
-            .map_err(|e| IndexError::tantivy(&self.path, e))?;
-        Ok((
-            total,
-            top.into_iter()
-                .map(|((score, _, _), address)| (score, address))
-                .collect(),
-        ))
-    }
-
-    /// How many distinct articles have a matching section: read from the
-    /// `article` fast field, not from stored documents, so a query matching
-    /// most of a large index stays cheap.
-    fn count_articles(&self, searcher: &Searcher, query: &dyn TQuery) -> Result<usize, IndexError> {
-        let articles = searcher
-            .search(query, &DistinctArticles)
-            .map_err(|e| IndexError::tantivy(&self.path, e))?;
-        Ok(articles.len())
+        searcher
+            .search(query, &(Count, TopSections { offset, limit }))
+            .map_err(|e| IndexError::tantivy(&self.path, e))
     }
 
     fn article_of(&self, searcher: &Searcher, address: DocAddress) -> Result<String, IndexError> {
@@ -599,7 +440,9 @@ impl IndexReader {
         };
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let text = text_of(f.text).unwrap_or_default();
-        let excerpt = snippet::excerpt(&text, &plan.highlight, request.snippet_chars);
+        let positions = self.positions(searcher, address, &plan.highlight)?;
+        let excerpt =
+            snippet::excerpt_at(&text, &plan.highlight, &positions, request.snippet_chars);
         let explain = request.explain.then(|| explain(searcher, address, plan));
         Ok(Hit {
             id: text_of(f.id).unwrap_or_default(),
@@ -618,6 +461,51 @@ impl IndexReader {
             ordinal: u32::try_from(u64_of(f.ordinal)).unwrap_or(u32::MAX),
             explain,
         })
+    }
+}
+
+impl IndexReader {
+    /// Where each term to highlight stands in the text of the section at
+    /// `address`: its token positions, read from the postings (term →
+    /// positions, sorted; absent terms have none).
+    fn positions(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        highlight: &Highlight,
+    ) -> Result<BTreeMap<String, Vec<u32>>, IndexError> {
+        let err = |e: std::io::Error| IndexError::io(&self.path, e);
+        let segment = searcher.segment_reader(address.segment_ord);
+        let inverted = segment
+            .inverted_index(self.fields.text)
+            .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let terms = highlight
+            .terms
+            .keys()
+            .chain(highlight.phrases.iter().flatten());
+        for term in terms {
+            if out.contains_key(term) {
+                continue;
+            }
+            let mut positions = Vec::new();
+            let key = Term::from_field_text(self.fields.text, term);
+            if let Some(mut postings) = inverted
+                .read_postings(&key, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(err)?
+            {
+                // A posting list starts at its first document, which may be
+                // past this one (seeking backwards is not allowed).
+                if postings.doc() < address.doc_id {
+                    postings.seek(address.doc_id);
+                }
+                if postings.doc() == address.doc_id {
+                    postings.positions(&mut positions);
+                }
+            }
+            out.insert(term.clone(), positions);
+        }
+        Ok(out)
     }
 }
 
@@ -683,75 +571,116 @@ fn cut(text: &str, max: usize) -> &str {
     }
 }
 
-/// Collects the distinct `article` values of the matching sections.
-struct DistinctArticles;
-
-/// One segment's part of [`DistinctArticles`]: the article column's term
-/// ordinals seen, turned into names in one ordered pass over the column's
-/// dictionary at the end (looking each up alone costs a block decode).
-struct DistinctArticlesInSegment {
-    column: Option<StrColumn>,
-    ords: Vec<u64>,
-}
-
-impl Collector for DistinctArticles {
-    type Fruit = HashSet<String>;
-    type Child = DistinctArticlesInSegment;
-
-    fn for_segment(
-        &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<DistinctArticlesInSegment> {
-        Ok(DistinctArticlesInSegment {
-            column: reader.fast_fields().str("article")?,
-            ords: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(
-        &self,
-        segments: Vec<std::io::Result<HashSet<String>>>,
-    ) -> tantivy::Result<HashSet<String>> {
-        let mut all = HashSet::new();
-        for names in segments {
-            all.extend(names?);
-        }
-        Ok(all)
-    }
-}
-
-impl SegmentCollector for DistinctArticlesInSegment {
-    type Fruit = std::io::Result<HashSet<String>>;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(column) = &self.column {
-            self.ords.extend(column.term_ords(doc));
-        }
-    }
-
-    fn harvest(mut self) -> Self::Fruit {
-        let mut names = HashSet::new();
-        if let Some(column) = &self.column {
-            self.ords.sort_unstable();
-            self.ords.dedup();
-            column
-                .dictionary()
-                .sorted_ords_to_term_cb(&self.ords, |name| {
-                    names.insert(String::from_utf8_lossy(name).into_owned());
-                })?;
-        }
-        Ok(names)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rubric_core::{Article, Format, SectionBuilder};
+
+    /// Words that analysis changes in every way it can: stems, case,
+    /// accents, Greek letters, British spellings, numbers, overlong tokens.
+    const WORDS: &[&str] = &[
+        "Probiotics",
+        "probiotic",
+        "gut",
+        "Gut-skin",
+        "eczema",
+        "ECZEMA",
+        "café",
+        "naïve",
+        "TNF-α",
+        "β-carotene",
+        "tumour",
+        "tumor",
+        "colour",
+        "haemoglobin",
+        "oestrogen",
+        "randomised",
+        "2.1",
+        "x-rays",
+        "leaky",
+        "leaks",
+        "skin,",
+        "(acne)",
+        "—",
+        "…",
+        "日本語",
+        "a",
+        "vitamin",
+        "D3",
+        "supercalifragilisticexpialidociousandthensomemoreletters",
+        "dermatitis",
+        "flora.",
+        "memory",
+        "barrier",
+        "barriers",
+        "Barrier's",
+    ];
+
+    #[test]
+    fn snippets_from_the_postings_are_what_analysing_the_text_gives() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as usize
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = crate::IndexWriter::open(dir.path(), 50_000_000).unwrap();
+        for a in 0..20 {
+            let mut outline = SectionBuilder::new();
+            for s in 0..4 {
+                outline.push_heading(2, &format!("Part {s}"), None);
+                let len = 5 + next() % 150;
+                let text: Vec<&str> = (0..len).map(|_| WORDS[next() % WORDS.len()]).collect();
+                outline.push_text(&text.join(if next() % 3 == 0 { "\n" } else { " " }));
+            }
+            let id = format!("a{a}.md");
+            let article = Article::new(&id, &id, Format::Markdown, "T", outline.finish());
+            writer.upsert(&article).unwrap();
+        }
+        writer.commit().unwrap();
+        let reader = IndexReader::open(dir.path()).unwrap();
+        let searcher = reader.reader.searcher();
+        let queries = [
+            "probiotics gut",
+            "\"leaky gut\"",
+            "eczema café naive",
+            "tnf alpha",
+            "\"memory barrier\"",
+            "tumor colour hemoglobin estrogen",
+            "dermatitus",
+            "barrier skin \"gut skin\"",
+            "d3 2.1 vitamin a",
+        ];
+        let mut compared = 0;
+        for query in queries {
+            let (plan, _) = reader
+                .plan(&searcher, query, &[], &Ranking::default())
+                .unwrap();
+            let (_, top) = reader.top(&searcher, &*plan.query, 0, 200).unwrap();
+            for (_, address) in top {
+                let doc: TantivyDocument = searcher.doc(address).unwrap();
+                let text = doc
+                    .get_first(reader.fields.text)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let positions = reader
+                    .positions(&searcher, address, &plan.highlight)
+                    .unwrap();
+                for max in [30, 200, 2_000] {
+                    assert_eq!(
+                        snippet::excerpt_at(&text, &plan.highlight, &positions, max),
+                        snippet::excerpt(&text, &plan.highlight, max),
+                        "{query:?} in {text:?}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 300, "{compared}");
+    }
 
     #[test]
     fn long_queries_are_cut_at_a_word() {

@@ -313,7 +313,9 @@ mod tests {
         let index = tempfile::tempdir().unwrap();
         let root = tempfile::tempdir().unwrap();
         let files = [("a.md", 1, 10, "one"), ("b.md", 1, 10, "two")];
-        let mut target = Target::Index(IndexWriter::open(index.path(), 20_000_000).unwrap());
+        let mut target = Target::Index(Box::new(
+            IndexWriter::open(index.path(), 20_000_000).unwrap(),
+        ));
         let (read, tally) = run(&mut target, root.path(), &files, true);
         assert_eq!(read, ["a.md", "b.md"]);
         assert_eq!((tally.added, tally.updated, tally.unchanged), (2, 0, 0));
@@ -321,7 +323,9 @@ mod tests {
 
         // b.md touched but the same text, c.md new, a.md gone.
         let files = [("b.md", 1, 20, "two"), ("c.md", 1, 10, "three")];
-        let mut target = Target::Index(IndexWriter::open(index.path(), 20_000_000).unwrap());
+        let mut target = Target::Index(Box::new(
+            IndexWriter::open(index.path(), 20_000_000).unwrap(),
+        ));
         let (read, tally) = run(&mut target, root.path(), &files, true);
         assert_eq!(read, ["b.md", "c.md"]);
         assert_eq!(
@@ -349,7 +353,9 @@ mod tests {
     fn check_reports_changes_and_writes_nothing() {
         let index = tempfile::tempdir().unwrap();
         let root = tempfile::tempdir().unwrap();
-        let mut target = Target::Index(IndexWriter::open(index.path(), 20_000_000).unwrap());
+        let mut target = Target::Index(Box::new(
+            IndexWriter::open(index.path(), 20_000_000).unwrap(),
+        ));
         run(&mut target, root.path(), &[("a.md", 1, 10, "one")], false);
         target.finish().unwrap();
 
@@ -381,7 +387,9 @@ mod tests {
     #[test]
     fn an_article_yielded_by_another_file_is_not_removed_with_the_first() {
         let index = tempfile::tempdir().unwrap();
-        let mut target = Target::Index(IndexWriter::open(index.path(), 20_000_000).unwrap());
+        let mut target = Target::Index(Box::new(
+            IndexWriter::open(index.path(), 20_000_000).unwrap(),
+        ));
         let root = tempfile::tempdir().unwrap();
         let mut plan = Plan::new(target.catalog());
         let to_read =

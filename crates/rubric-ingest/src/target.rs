@@ -14,7 +14,7 @@ use rubric_index::{Catalog, Change, FileStamp, IndexError, IndexWriter};
 #[derive(Debug)]
 pub enum Target {
     /// Into the index: added, replaced and deleted, committed at the end.
-    Index(IndexWriter),
+    Index(Box<IndexWriter>),
     /// Compared with the catalog of the index's last commit; nothing is
     /// written (`ingest --check`).
     Check(Catalog),
@@ -114,7 +114,7 @@ impl Target {
             Target::Index(mut writer) => {
                 writer.set_extractor(EXTRACTOR_VERSION);
                 if writer.is_dirty() {
-                    writer.commit()?;
+                    (*writer).commit()?;
                 }
                 Ok(())
             }
