@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::harness::{Case, Run};
+use crate::serve::Server;
 
 /// `search --json QUERY`: the first hit.
 fn top(case: &Case, query: &str) -> Value {
@@ -456,6 +457,60 @@ fn bad_flags_are_refused() {
         .expect_code(2);
     assert!(
         run.stderr.contains("not an absolute http(s) URL"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn serve_takes_the_addresses_a_person_writes_and_the_config_files() {
+    let case = Case::new();
+    case.write("docs/a.md", "# A\n\n## Otters\n\nOtters hold hands.\n");
+    case.ingest(&["docs"]).expect_code(0);
+    let index = case.index();
+    let index = index.to_str().unwrap();
+    for addr in [":0", "0", "localhost:0", "127.0.0.1:0"] {
+        let server = Server::spawn(&case, &["--index", index, "--serve", addr]);
+        assert!(
+            server.addr.starts_with("127.0.0.1:"),
+            "{addr}: {}",
+            server.addr
+        );
+        assert_eq!(server.get("/health").status, 200, "{addr}");
+    }
+    let run = case.search(&["--serve", "localhost"]).expect_code(2);
+    assert!(
+        run.stderr
+            .contains("say PORT, :PORT, HOST:PORT or localhost:PORT"),
+        "{}",
+        run.stderr
+    );
+    let run = case.search(&["--serve", ":99999"]).expect_code(2);
+    assert!(run.stderr.contains("0 to 65535"), "{}", run.stderr);
+
+    // `--serve` with no address: rubric.toml's [serve] (address and CORS).
+    case.write(
+        "rubric.toml",
+        "[serve]\naddr = \"localhost:0\"\ncors = \"https://e.org\"\n",
+    );
+    let server = Server::spawn(&case, &["--index", index, "--serve"]);
+    assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
+    let reply = server.get("/search?q=otters");
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("https://e.org")
+    );
+    // A flag wins over the file.
+    let server = Server::spawn(&case, &["--index", index, "--serve", ":0", "--cors", "*"]);
+    let reply = server.get("/search?q=otters");
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    drop(server);
+    // A bad address in the file is named with the file.
+    case.write("rubric.toml", "[serve]\naddr = \"here\"\n");
+    let run = case.search(&["--serve"]).expect_code(2);
+    assert!(
+        run.stderr.contains("rubric.toml: [serve] addr") && run.stderr.contains("`here`"),
         "{}",
         run.stderr
     );

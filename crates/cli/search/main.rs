@@ -68,13 +68,16 @@ struct Args {
     /// Answer each `qid<TAB>query` line of FILE (`-` for stdin), one result per line.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     queries: Option<PathBuf>,
-    /// Serve the index over HTTP at ADDR (default 127.0.0.1:7700): the JSON
-    /// API (/search, /articles/{id}, /health) and a search page at /.
+    /// Serve the index over HTTP at ADDR (PORT, :PORT, HOST:PORT or
+    /// localhost:PORT; default `addr` of rubric.toml's [serve], else
+    /// 127.0.0.1:7700): the JSON API (/search, /articles/{id}, /health) and
+    /// a search page at /.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, require_equals = false,
-          default_missing_value = serve::DEFAULT_ADDR, conflicts_with_all = ["query", "queries"],
-          help_heading = "Server")]
-    serve: Option<std::net::SocketAddr>,
-    /// With --serve: let pages from ORIGIN (or `*`, any) call the API; no CORS headers without it.
+          conflicts_with_all = ["query", "queries"], help_heading = "Server",
+          value_parser = serve::parse_addr)]
+    serve: Option<Option<std::net::SocketAddr>>,
+    /// With --serve: let pages from ORIGIN (or `*`, any) call the API; no CORS headers without it
+    /// [default: `cors` of rubric.toml's [serve]].
     #[arg(long, value_name = "ORIGIN", requires = "serve", help_heading = "Server",
           value_parser = serve::parse_origin)]
     cors: Option<hyper::header::HeaderValue>,
@@ -113,10 +116,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = config::Loaded::load(args.config.as_deref())?;
     let index = loaded.index(args.index.as_deref());
     if let Some(addr) = args.serve {
+        let (addr, cors) = serve_settings(&loaded, addr, args.cors)?;
         return serve::run(serve::Config {
             addr,
             index,
-            cors: args.cors,
+            cors,
             limits: serve::Limits::default(),
         });
     }
@@ -159,6 +163,37 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Where `--serve` listens and whom it lets call it: the flags', else
+/// rubric.toml's `[serve]` (checked as the flags are, naming the file), else
+/// loopback and no CORS.
+fn serve_settings(
+    loaded: &config::Loaded,
+    addr: Option<std::net::SocketAddr>,
+    cors: Option<hyper::header::HeaderValue>,
+) -> anyhow::Result<(std::net::SocketAddr, Option<hyper::header::HeaderValue>)> {
+    let file = || {
+        loaded
+            .file
+            .as_deref()
+            .map_or_else(String::new, |f| f.display().to_string())
+    };
+    let addr = match (addr, &loaded.config.serve.addr) {
+        (Some(addr), _) => addr,
+        (None, Some(addr)) => {
+            serve::parse_addr(addr).with_context(|| format!("{}: [serve] addr", file()))?
+        }
+        (None, None) => serve::DEFAULT_ADDR,
+    };
+    let cors = match (cors, &loaded.config.serve.cors) {
+        (Some(cors), _) => Some(cors),
+        (None, Some(cors)) => {
+            Some(serve::parse_origin(cors).with_context(|| format!("{}: [serve] cors", file()))?)
+        }
+        (None, None) => None,
+    };
+    Ok((addr, cors))
 }
 
 /// Prints one answer; notes on how a malformed query was read go to stderr.
