@@ -382,6 +382,16 @@ fn a_new_site_url_relinks_without_reading_and_check_sees_it() {
         run.stderr
     );
     assert!(run.stdout.contains("changed\ta.md"), "{}", run.stdout);
+    // Each article whose URL moves is counted once, as changed.
+    let run = case
+        .ingest(&["--check", "--json", "docs", "--site-url", "https://e.org/"])
+        .expect_code(1);
+    let s = run.json();
+    assert_eq!(
+        (s["changed"].as_u64(), s["unchanged"].as_u64()),
+        (Some(3), Some(1)),
+        "{s}"
+    );
     let run = case
         .ingest(&["--json", "docs", "--site-url", "https://e.org/"])
         .expect_code(0);

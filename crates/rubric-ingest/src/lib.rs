@@ -50,7 +50,6 @@ use std::time::Instant;
 
 use rubric_core::Article;
 use rubric_extract::ExtractError;
-use rubric_index::Change;
 
 pub use error::{IngestError, SourceError};
 pub use plan::Stale;
@@ -360,11 +359,7 @@ impl Run<'_> {
             }
             Target::Check(_) => {
                 for (id, source, _) in &moved {
-                    self.plan.tally.stale.push(Stale {
-                        change: Change::Updated,
-                        id: id.clone(),
-                        source: source.clone(),
-                    });
+                    self.plan.relinked(id, source);
                 }
                 Ok(Some((old_key, key)))
             }

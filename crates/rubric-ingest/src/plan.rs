@@ -152,6 +152,18 @@ impl Plan {
         self.seen.insert(id.to_string());
     }
 
+    /// For `--check`: an article this run found unchanged whose URL would
+    /// change with the site URL is counted changed instead (stale). One this
+    /// run did not find is left to [`Plan::prune`] (gone) or to a run over
+    /// its own sources.
+    pub(crate) fn relinked(&mut self, id: &str, source: &str) {
+        if !self.seen.contains(id) || self.written.contains(id) {
+            return;
+        }
+        self.tally.unchanged = self.tally.unchanged.saturating_sub(1);
+        self.tally.count(Change::Updated, id, source);
+    }
+
     /// Closes a file that was read. `ids` are the articles it yielded;
     /// `complete` is false when the file or any record failed, in which case
     /// nothing of it is removed and it will be read again next time.
