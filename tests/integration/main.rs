@@ -10,5 +10,6 @@ mod ingest;
 mod publish;
 mod query;
 mod search;
+mod semantic;
 mod serve;
 mod web;

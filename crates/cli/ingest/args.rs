@@ -58,6 +58,19 @@ pub struct Args {
     pub max_file_mb: Option<u64>,
     #[command(flatten)]
     pub files: FileArgs,
+    /// Semantic search: give every section a vector made by a local
+    /// sentence-transformers model (BERT family), copied into the index
+    /// folder the first time [default MODEL_DIR: the index's own model, else
+    /// models/all-MiniLM-L6-v2]. An index that holds vectors keeps getting
+    /// them without the flag.
+    #[arg(long, value_name = "MODEL_DIR", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", conflicts_with = "dry_run", help_heading = "Semantic search")]
+    pub semantic: Option<PathBuf>,
+    /// Tokens of each section the model reads (title, headings, then text)
+    /// [default: 128, or what the index was built with].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(8..=8192),
+          requires = "semantic", help_heading = "Semantic search")]
+    pub semantic_tokens: Option<u16>,
     #[command(flatten)]
     pub web: WebArgs,
     #[command(flatten)]
@@ -142,6 +155,15 @@ impl Args {
             Mode::Write {
                 rebuild: self.rebuild,
             }
+        }
+    }
+
+    /// What `--semantic` asks for.
+    pub fn semantic(&self) -> rubric_ingest::Semantic {
+        match &self.semantic {
+            None => rubric_ingest::Semantic::AsIndexed,
+            Some(dir) if dir.as_os_str().is_empty() => rubric_ingest::Semantic::On(None),
+            Some(dir) => rubric_ingest::Semantic::On(Some(dir.clone())),
         }
     }
 

@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rubric_index::Catalog;
-use rubric_ingest::{IngestError, Opened, Target};
+use rubric_ingest::{Embedder, IngestError, Opened, Target};
 
 use args::{Args, Mode};
 
@@ -83,7 +83,10 @@ fn open(args: &Args, dir: &std::path::Path, mode: Mode) -> Result<Target, Ingest
                     dir.display()
                 );
             }
-            Ok(Target::Index(Box::new(writer)))
+            let mut writer = Box::new(writer);
+            let tokens = args.semantic_tokens.map(usize::from);
+            let embedder = Embedder::prepare(&mut writer, dir, &args.semantic(), tokens)?;
+            Ok(Target::Index(writer, embedder.map(Box::new)))
         }
     }
 }

@@ -47,6 +47,20 @@ pub fn summary(
     if !s.web.is_empty() {
         eprintln!("{}", web_line(&s.web));
     }
+    if let Some(v) = &s.vectors {
+        let rate = if v.seconds > 0.0 && v.embedded > 0 {
+            format!(" ({:.1} sections/s)", v.embedded as f64 / v.seconds)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "ingest: vectors ({}): {} embedded, {} kept; {:.2} s{rate}",
+            v.model,
+            count(v.embedded, "section"),
+            v.kept,
+            v.seconds
+        );
+    }
     Ok(())
 }
 

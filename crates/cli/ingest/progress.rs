@@ -5,7 +5,8 @@
 //! count from the start, growing as sitemaps add pages. Both tick steadily
 //! and take the terminal's width. It prints each failed source, and writes
 //! the articles of a dry run to stdout (JSON Lines with `--json`, one line
-//! each without).
+//! each without). When sections get vectors, a second bar shows the
+//! sections embedded, their rate and the time left.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -24,7 +25,10 @@ pub struct Terminal<W: Write> {
     out: W,
     json: bool,
     quiet: bool,
+    bars: indicatif::MultiProgress,
     bar: indicatif::ProgressBar,
+    /// Sections embedded of those known so far (a second line).
+    embedding: Option<indicatif::ProgressBar>,
     /// Files read so far and to read, shown beside the bytes.
     files: (usize, usize),
     /// Every failure, as printed, for `--check` to name them again.
@@ -39,7 +43,9 @@ impl<W: Write> Terminal<W> {
             out,
             json,
             quiet,
+            bars: indicatif::MultiProgress::new(),
             bar: indicatif::ProgressBar::hidden(),
+            embedding: None,
             files: (0, 0),
             failures: Vec::new(),
         }
@@ -48,6 +54,9 @@ impl<W: Write> Terminal<W> {
     /// Clears the bar and hands back the output and the failures.
     pub fn finish(self) -> (W, Vec<String>) {
         self.bar.finish_and_clear();
+        if let Some(bar) = &self.embedding {
+            bar.finish_and_clear();
+        }
         (self.out, self.failures)
     }
 
@@ -63,7 +72,7 @@ impl<W: Write> Terminal<W> {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.enable_steady_tick(TICK);
-        self.bar = bar;
+        self.bar = self.bars.insert(0, bar);
         true
     }
 }
@@ -117,9 +126,34 @@ impl<W: Write> Reporter for Terminal<W> {
         ));
     }
 
+    fn embedding(&mut self, sections: usize) {
+        if self.embedding.is_none() && !self.quiet && std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(0);
+            let template = "  embedding [{wide_bar}] {pos}/{len} sections, {per_sec}, {eta} left";
+            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("=> ").with_key(
+                    "per_sec",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1}/s", state.per_sec());
+                    },
+                ));
+            }
+            self.embedding = Some(self.bars.add(bar));
+        }
+        if let Some(bar) = &self.embedding {
+            bar.inc_length(sections as u64);
+        }
+    }
+
+    fn embedded(&mut self, sections: usize) {
+        if let Some(bar) = &self.embedding {
+            bar.inc(sections as u64);
+        }
+    }
+
     fn failed(&mut self, error: &SourceError) {
         let message = common::chain(error);
-        self.bar.suspend(|| eprintln!("ingest: error: {message}"));
+        self.bars.suspend(|| eprintln!("ingest: error: {message}"));
         self.failures.push(message);
     }
 
@@ -128,7 +162,7 @@ impl<W: Write> Reporter for Terminal<W> {
         if let Skipped::Page(why) = skipped
             && !self.quiet
         {
-            self.bar.suspend(|| eprintln!("ingest: skipped: {why}"));
+            self.bars.suspend(|| eprintln!("ingest: skipped: {why}"));
         }
     }
 

@@ -1,9 +1,12 @@
 //! `search`: the small query binary. It opens the section index, answers one
 //! query (or a file of `qid<TAB>query` lines) and prints the matching
 //! sections, or with `--group` the matching articles with their sections, as
-//! text, JSON or TREC run lines; `--serve` answers over HTTP instead. It
-//! links `rubric-index` only: no HTML parser and no HTTP client, so it starts
-//! fast. Exit status: 0 hits, 1 none, 2 error (an empty query is one).
+//! text, JSON or TREC run lines; `--serve` answers over HTTP instead. When
+//! the index holds section vectors, ranking is hybrid (`semantic`: the query
+//! is embedded by the model kept in the index). It links `rubric-index` and
+//! `rubric-embed` only: no HTML parser and no HTTP client, and an index
+//! without vectors loads no model, so it starts fast. Exit status: 0 hits,
+//! 1 none, 2 error (an empty query is one).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -20,6 +23,7 @@ mod common;
 #[path = "../config.rs"]
 mod config;
 mod render;
+mod semantic;
 mod serve;
 
 /// Searches the section index and prints the best sections first.
@@ -65,6 +69,32 @@ struct Args {
     #[arg(long, value_name = "N", default_value_t = rubric_index::DEFAULT_SNIPPET_CHARS as u64,
           value_parser = clap::value_parser!(u64).range(20..=100_000))]
     snippet_chars: u64,
+    /// Rank by words alone, even when the index holds section vectors
+    /// (by default such an index is searched by words and meaning together).
+    #[arg(long, help_heading = "Semantic search")]
+    lexical: bool,
+    /// With vectors: how many of the best hits by words are reranked by
+    /// fusing their scores with the query's cosine similarity.
+    #[arg(long, value_name = "N", default_value_t = rubric_index::DEFAULT_CANDIDATES as u64,
+          value_parser = clap::value_parser!(u64).range(1..=10_000),
+          help_heading = "Semantic search")]
+    candidates: u64,
+    /// With vectors: how many sections nearest to the query by meaning join
+    /// the candidates (a scan over every vector; 0: none). Only for queries
+    /// of plain words (no phrase, operator or field).
+    #[arg(long, value_name = "N", default_value_t = rubric_index::DEFAULT_RECALL as u64,
+          value_parser = clap::value_parser!(u64).range(0..=10_000),
+          help_heading = "Semantic search")]
+    dense_recall: u64,
+    /// With vectors: embed queries with the model in DIR instead of the copy
+    /// kept in the index folder (it must be the same model).
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "lexical",
+        help_heading = "Semantic search"
+    )]
+    model: Option<PathBuf>,
     /// Answer each `qid<TAB>query` line of FILE (`-` for stdin), one result per line.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     queries: Option<PathBuf>,
@@ -116,12 +146,14 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = config::Loaded::load(args.config.as_deref())?;
     let index = loaded.index(args.index.as_deref());
     if let Some(addr) = args.serve {
+        let semantic = args.semantic();
         let (addr, cors) = serve_settings(&loaded, addr, args.cors)?;
         return serve::run(serve::Config {
             addr,
             index,
             cors,
             limits: serve::Limits::default(),
+            semantic,
         });
     }
     let format = if args.json { Format::Json } else { args.format };
@@ -144,15 +176,20 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot open the index at {}", index.display()));
         }
     };
+    let embedder = semantic::Embedder::open(&reader, &args.semantic())?;
+    let searcher = Searcher {
+        reader: &reader,
+        embedder: embedder.as_ref(),
+    };
     let mut out = anstream::stdout().lock();
     let found_any = match &args.queries {
-        Some(file) => batch(&reader, file, &template, format, &mut out)?,
+        Some(file) => batch(&searcher, file, &template, format, &mut out)?,
         None => {
             let request = SearchRequest {
                 query: args.query.join(" "),
                 ..template
             };
-            let response = reader.search(&request)?;
+            let response = searcher.search(request)?;
             print(&mut out, &response, None, format)?;
             !response.is_empty()
         }
@@ -196,6 +233,40 @@ fn serve_settings(
     Ok((addr, cors))
 }
 
+impl Args {
+    /// What the semantic flags ask for.
+    fn semantic(&self) -> semantic::Settings {
+        semantic::Settings {
+            lexical: self.lexical,
+            model: self.model.clone(),
+            candidates: usize::try_from(self.candidates).unwrap_or(usize::MAX),
+            recall: usize::try_from(self.dense_recall).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// The index and, when it holds vectors, the model that embeds queries.
+struct Searcher<'a> {
+    reader: &'a IndexReader,
+    embedder: Option<&'a semantic::Embedder>,
+}
+
+impl Searcher<'_> {
+    /// Answers `request`, by hybrid ranking when there is a model (the time
+    /// to embed the query is part of `took_ms`).
+    fn search(&self, mut request: SearchRequest) -> anyhow::Result<SearchResponse> {
+        let mut embed_ms = 0.0;
+        if let Some(embedder) = self.embedder {
+            let (dense, ms) = embedder.dense(&request.query)?;
+            request.dense = Some(dense);
+            embed_ms = ms;
+        }
+        let mut response = self.reader.search(&request)?;
+        response.took_ms = ((response.took_ms + embed_ms) * 1e3).round() / 1e3;
+        Ok(response)
+    }
+}
+
 /// Prints one answer; notes on how a malformed query was read go to stderr.
 fn print(
     out: &mut impl Write,
@@ -219,7 +290,7 @@ fn print(
 /// Answers every `qid<TAB>query` line; a query that fails is reported on
 /// stderr and answered with no hits, so one bad line does not stop the batch.
 fn batch(
-    reader: &IndexReader,
+    searcher: &Searcher<'_>,
     file: &Path,
     template: &SearchRequest,
     format: Format,
@@ -250,10 +321,10 @@ fn batch(
             query: text.to_string(),
             ..template.clone()
         };
-        let mut response = match reader.search(&request) {
+        let mut response = match searcher.search(request.clone()) {
             Ok(response) => response,
             Err(err) => {
-                eprintln!("search: {}: {}", at(), common::chain(&err));
+                eprintln!("search: {}: {}", at(), common::chain(err.as_ref()));
                 // Still one line per query in JSON, so qids stay aligned.
                 if format != Format::Json {
                     continue;

@@ -110,7 +110,23 @@ fn explain(out: &mut impl Write, hit: &Hit, indent: &str) -> anyhow::Result<()> 
     let Some(parts) = &hit.explain else {
         return Ok(());
     };
-    writeln!(out, "{indent}score {:.3} =", hit.score)?;
+    if let Some(fused) = &hit.hybrid {
+        let lexical = match fused.lexical {
+            Some(score) => format!("{score:.3}"),
+            None => "none (found by meaning)".to_string(),
+        };
+        writeln!(
+            out,
+            "{indent}fused {:.3} = lexical {lexical} and cosine {:.3}, each min-max normalised over the candidates",
+            fused.fused, fused.cosine
+        )?;
+        if fused.lexical.is_none() {
+            return Ok(());
+        }
+        writeln!(out, "{indent}lexical score {lexical} =")?;
+    } else {
+        writeln!(out, "{indent}score {:.3} =", hit.score)?;
+    }
     for part in parts {
         writeln!(
             out,

@@ -15,6 +15,9 @@
 //!   sign bits, and dot/cosine for each form.
 //! - [`testing`] makes a tiny random model for tests.
 //!
+//! Everything but [`quant`] needs the `model` feature (on by default): an
+//! index crate that only stores and scores vectors builds without candle.
+//!
 //! The crate never sees Tantivy, articles or HTTP: callers hand it strings
 //! and store the vectors where they like.
 //!
@@ -43,19 +46,28 @@
 //! Matrix products use every physical core by default; `RAYON_NUM_THREADS`
 //! sets the number (see [`threads`]).
 
+#[cfg(feature = "model")]
 mod error;
+#[cfg(feature = "model")]
 mod folder;
+#[cfg(feature = "model")]
 mod model;
 pub mod quant;
+#[cfg(feature = "model")]
 pub mod testing;
+#[cfg(feature = "model")]
 mod weights;
 
+#[cfg(feature = "model")]
 pub use error::EmbedError;
+#[cfg(feature = "model")]
 pub use folder::{CopyWeights, Pooling, copy_model};
-pub use model::{Model, ModelInfo};
+#[cfg(feature = "model")]
+pub use model::{Model, ModelInfo, fingerprint};
 
 /// How many threads candle's matrix products use: `RAYON_NUM_THREADS` when
 /// set, else the number of physical cores.
+#[cfg(feature = "model")]
 pub fn threads() -> usize {
     candle_core::utils::get_num_threads()
 }

@@ -94,15 +94,7 @@ impl Model {
         let tokenizer = load_tokenizer(&tokenizer_path, &folder)?;
         let pad_id = pad_id(&tokenizer, &folder);
 
-        let mut hasher = blake3::Hasher::new();
-        for (label, bytes) in [
-            (folder::CONFIG, &folder.config_bytes[..]),
-            (folder::TOKENIZER, &folder.tokenizer_bytes[..]),
-        ] {
-            hasher.update(label.as_bytes());
-            hasher.update(&(bytes.len() as u64).to_le_bytes());
-            hasher.update(bytes);
-        }
+        let mut hasher = settings_hasher(&folder);
         let weights_path = folder.dir.join(folder::WEIGHTS);
         let weights = weights::read(&weights_path, folder::WEIGHTS, &mut hasher)?;
         let files_hash = *hasher.finalize().as_bytes();
@@ -235,28 +227,16 @@ impl Model {
     }
 
     fn update_fingerprint(&mut self) {
-        #[derive(Serialize)]
-        struct Settings<'a> {
-            pooling: Pooling,
-            normalize: bool,
-            query_prefix: Option<&'a str>,
-            passage_prefix: Option<&'a str>,
-            lowercase: bool,
-        }
-        let settings = Settings {
-            pooling: self.info.pooling,
-            normalize: self.info.normalize,
-            query_prefix: self.info.query_prefix.as_deref(),
-            passage_prefix: self.info.passage_prefix.as_deref(),
-            lowercase: self.lowercase,
-        };
-        // Serialising a struct of plain fields cannot fail; an empty string
-        // would still give a well-defined (if less specific) hash.
-        let settings = serde_json::to_vec(&settings).unwrap_or_default();
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(&self.files_hash);
-        hasher.update(&settings);
-        self.info.fingerprint = hasher.finalize().to_hex().to_string();
+        self.info.fingerprint = fingerprint_of(
+            &self.files_hash,
+            &Settings {
+                pooling: self.info.pooling,
+                normalize: self.info.normalize,
+                query_prefix: self.info.query_prefix.as_deref(),
+                passage_prefix: self.info.passage_prefix.as_deref(),
+                lowercase: self.lowercase,
+            },
+        );
     }
 
     fn embed_error(&self, reason: impl std::fmt::Display) -> EmbedError {
@@ -322,6 +302,66 @@ impl Model {
             })
             .collect())
     }
+}
+
+/// The fingerprint [`Model::load`] gives the folder `dir` (with the
+/// folder's own prefixes), without building the model: the files are read
+/// and hashed, nothing more. For telling whether a folder holds the model an
+/// index was made with before deciding to load it.
+pub fn fingerprint(dir: impl AsRef<Path>) -> Result<String, EmbedError> {
+    let folder = Folder::read(dir.as_ref())?;
+    let mut hasher = settings_hasher(&folder);
+    weights::hash(
+        &folder.dir.join(folder::WEIGHTS),
+        folder::WEIGHTS,
+        &mut hasher,
+    )?;
+    Ok(fingerprint_of(
+        hasher.finalize().as_bytes(),
+        &Settings {
+            pooling: folder.pooling,
+            normalize: folder.normalize,
+            query_prefix: folder.query_prefix.as_deref(),
+            passage_prefix: folder.passage_prefix.as_deref(),
+            lowercase: folder.lowercase,
+        },
+    ))
+}
+
+/// The settings that change a vector, as the fingerprint hashes them.
+#[derive(Serialize)]
+struct Settings<'a> {
+    pooling: Pooling,
+    normalize: bool,
+    query_prefix: Option<&'a str>,
+    passage_prefix: Option<&'a str>,
+    lowercase: bool,
+}
+
+/// A hasher fed with `config.json` and `tokenizer.json` (label, length,
+/// bytes each): the weights come next.
+fn settings_hasher(folder: &Folder) -> blake3::Hasher {
+    let mut hasher = blake3::Hasher::new();
+    for (label, bytes) in [
+        (folder::CONFIG, &folder.config_bytes[..]),
+        (folder::TOKENIZER, &folder.tokenizer_bytes[..]),
+    ] {
+        hasher.update(label.as_bytes());
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    }
+    hasher
+}
+
+/// blake3 (hex) of the files' hash and the settings.
+fn fingerprint_of(files_hash: &[u8; 32], settings: &Settings<'_>) -> String {
+    // Serialising a struct of plain fields cannot fail; an empty string
+    // would still give a well-defined (if less specific) hash.
+    let settings = serde_json::to_vec(settings).unwrap_or_default();
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(files_hash);
+    hasher.update(&settings);
+    hasher.finalize().to_hex().to_string()
 }
 
 /// Pools one text's token states (`len × dims`, row-major) where `mask` is

@@ -206,6 +206,64 @@ pub fn binary_cosine(query: &[f32], stored: &[u8]) -> f32 {
     )
 }
 
+/// A query's f32 vector made ready to score many stored binary vectors:
+/// for each byte of a stored vector, what each of its 256 values adds to
+/// the dot product, so a vector costs one table look-up per byte (48 for
+/// 384 dimensions) instead of a step per dimension. Gives what
+/// [`binary_dot`] and [`binary_cosine`] give.
+#[derive(Debug, Clone)]
+pub struct BinaryQuery {
+    /// `bytes × 256` partial dot products.
+    table: Vec<f32>,
+    bytes: usize,
+    /// `|query| · √dims`, the cosine's denominator.
+    norms: f32,
+}
+
+impl BinaryQuery {
+    /// Prepares `query`.
+    pub fn new(query: &[f32]) -> BinaryQuery {
+        let bytes = query.len().div_ceil(8);
+        let mut table = vec![0f32; bytes * 256];
+        for (b, row) in table.chunks_exact_mut(256).enumerate() {
+            let dims = &query[b * 8..query.len().min(b * 8 + 8)];
+            // All bits clear: every dimension counts -1.
+            row[0] = -dims.iter().sum::<f32>();
+            for value in 1..256usize {
+                let low = value.trailing_zeros() as usize;
+                let flip = dims.get(low).map_or(0.0, |q| 2.0 * q);
+                row[value] = row[value & (value - 1)] + flip;
+            }
+        }
+        let norm = query.iter().map(|q| q * q).sum::<f32>().sqrt();
+        BinaryQuery {
+            table,
+            bytes,
+            norms: norm * (query.len() as f32).sqrt(),
+        }
+    }
+
+    /// Dot product with the ±1 vector of `stored`; `None` when `stored`
+    /// does not have the query's number of bytes.
+    pub fn dot(&self, stored: &[u8]) -> Option<f32> {
+        if stored.len() != self.bytes {
+            return None;
+        }
+        Some(
+            stored
+                .iter()
+                .enumerate()
+                .map(|(b, &v)| self.table[b * 256 + usize::from(v)])
+                .sum(),
+        )
+    }
+
+    /// Cosine with the ±1 vector of `stored`; `None` as for [`BinaryQuery::dot`].
+    pub fn cosine(&self, stored: &[u8]) -> Option<f32> {
+        self.dot(stored).map(|dot| ratio(dot, self.norms))
+    }
+}
+
 /// Number of differing bits between two stored binary vectors (for a
 /// binary-to-binary scan: cosine of the ±1 vectors is `1 - 2·h/dims`).
 pub fn hamming(a: &[u8], b: &[u8]) -> u32 {
@@ -265,6 +323,27 @@ mod tests {
         assert!((binary_dot(&query, &stored) - (0.5 - 0.25 - 0.1)).abs() < 1e-6);
         let expected = cosine(&query, &[1.0, 1.0, -1.0]);
         assert!((binary_cosine(&query, &stored) - expected).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_prepared_binary_query_scores_as_binary_cosine_does() {
+        // 13 dimensions: the last byte is partly padding.
+        let query: Vec<f32> = (0..13).map(|i| ((i * 7 % 5) as f32 - 2.0) * 0.3).collect();
+        let prepared = BinaryQuery::new(&query);
+        for seed in 0..50u32 {
+            let v: Vec<f32> = (0..13)
+                .map(|i| if (seed >> (i % 7)) & 1 == 1 { 1.0 } else { -0.5 } * (i as f32 + 1.0))
+                .collect();
+            let stored = binarize(&v);
+            let expected = binary_cosine(&query, &stored);
+            let got = prepared.cosine(&stored).expect("same length");
+            assert!((got - expected).abs() < 1e-5, "{got} vs {expected}");
+            assert!(
+                (prepared.dot(&stored).expect("same length") - binary_dot(&query, &stored)).abs()
+                    < 1e-5
+            );
+        }
+        assert_eq!(prepared.cosine(&[0u8; 3]), None, "wrong length");
     }
 
     #[test]

@@ -150,6 +150,25 @@ pub(crate) fn read(
     })
 }
 
+/// Feeds `label`, the file's length and every byte of the file at `path`
+/// to `hasher`: what [`read`] feeds it, without making tensors.
+pub(crate) fn hash(
+    path: &Path,
+    label: &str,
+    hasher: &mut blake3::Hasher,
+) -> Result<(), EmbedError> {
+    let io = |e| EmbedError::io(path, e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let file_len = file.metadata().map_err(io)?.len();
+    hasher.update(label.as_bytes());
+    hasher.update(&file_len.to_le_bytes());
+    let copied = std::io::copy(&mut file, hasher).map_err(io)?;
+    if copied != file_len {
+        return Err(bad(path, "the file changed while it was read"));
+    }
+    Ok(())
+}
+
 fn read_into(
     file: &mut impl Read,
     bytes: &mut [u8],

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use rubric_embed::testing::TinyModel;
-use rubric_embed::{CopyWeights, EmbedError, Model, Pooling, copy_model, quant};
+use rubric_embed::{CopyWeights, EmbedError, Model, Pooling, copy_model, fingerprint, quant};
 use tempfile::TempDir;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -269,6 +269,31 @@ fn the_fingerprint_follows_the_weights_and_nothing_else() -> Result {
     // The window is recorded apart and does not change the fingerprint.
     let a = a.with_max_tokens(16)?;
     assert_eq!(a.info().fingerprint, b.info().fingerprint);
+    Ok(())
+}
+
+#[test]
+fn fingerprint_without_loading_is_what_loading_gives() -> Result {
+    for tiny in [
+        TinyModel::default(),
+        TinyModel {
+            seed: 3,
+            pooling: Pooling::Cls,
+            query_prefix: Some("query: ".into()),
+            f16: true,
+            ..TinyModel::default()
+        },
+    ] {
+        let (dir, model) = load(&tiny)?;
+        assert_eq!(fingerprint(dir.path())?, model.info().fingerprint);
+    }
+    let dir = write(&TinyModel::default())?;
+    let copy = tempfile::tempdir()?;
+    copy_model(dir.path(), copy.path(), CopyWeights::F16)?;
+    assert_eq!(
+        fingerprint(copy.path())?,
+        Model::load(copy.path())?.info().fingerprint
+    );
     Ok(())
 }
 

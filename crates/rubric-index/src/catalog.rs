@@ -34,6 +34,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::IndexError;
+use crate::vectors::VectorModel;
 
 /// File names of catalogs start with this.
 const PREFIX: &str = "rubric-catalog-";
@@ -250,6 +251,9 @@ pub(crate) struct Payload {
     /// When it was made, seconds since the Unix epoch.
     #[serde(default)]
     pub committed_at: Option<u64>,
+    /// The model of the commit's vectors (none in an index without them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vectors: Option<VectorModel>,
 }
 
 impl Payload {
@@ -312,9 +316,26 @@ pub(crate) fn load_committed(index: &tantivy::Index, dir: &Path) -> Result<Catal
     }
 }
 
+/// The model of the vectors of the last commit of `index` (none when it
+/// holds none).
+pub(crate) fn committed_vectors(
+    index: &tantivy::Index,
+    dir: &Path,
+) -> Result<Option<VectorModel>, IndexError> {
+    let metas = index
+        .load_metas()
+        .map_err(|e| IndexError::tantivy(&dir.display().to_string(), e))?;
+    Ok(Payload::of(&metas, dir)?.and_then(|p| p.vectors))
+}
+
 /// Writes `catalog` durably to its own file in `dir` and returns the
-/// commit payload that names it.
-pub(crate) fn write(dir: &Path, catalog: &Catalog) -> Result<String, IndexError> {
+/// commit payload that names it (and records the model of the commit's
+/// vectors).
+pub(crate) fn write(
+    dir: &Path,
+    catalog: &Catalog,
+    vectors: Option<&VectorModel>,
+) -> Result<String, IndexError> {
     let body = postcard::to_stdvec(catalog)
         .map_err(|e| IndexError::io(dir.display(), std::io::Error::other(e)))?;
     let name = format!("{PREFIX}{}{SUFFIX}", &blake3::hash(&body).to_hex()[..16]);
@@ -338,6 +359,7 @@ pub(crate) fn write(dir: &Path, catalog: &Catalog) -> Result<String, IndexError>
         manifest: name,
         articles: Some(catalog.articles.len()),
         committed_at,
+        vectors: vectors.cloned(),
     };
     serde_json::to_string(&payload)
         .map_err(|e| IndexError::io(dir.display(), std::io::Error::other(e)))
@@ -487,7 +509,7 @@ mod tests {
     #[test]
     fn written_catalogs_read_back() {
         let dir = tempfile::tempdir().unwrap();
-        let payload = write(dir.path(), &sample()).unwrap();
+        let payload = write(dir.path(), &sample(), None).unwrap();
         let payload: Payload = serde_json::from_str(&payload).unwrap();
         assert!(payload.manifest.starts_with(PREFIX) && is_catalog_name(&payload.manifest));
         assert!(payload.manifest.ends_with(SUFFIX));
@@ -564,9 +586,9 @@ mod tests {
     #[test]
     fn other_catalogs_are_removed_after_a_commit() {
         let dir = tempfile::tempdir().unwrap();
-        let old = write(dir.path(), &Catalog::default()).unwrap();
+        let old = write(dir.path(), &Catalog::default(), None).unwrap();
         std::fs::write(dir.path().join(format!("{OLD_PREFIX}0123.bin")), b"x").unwrap();
-        let new = write(dir.path(), &sample()).unwrap();
+        let new = write(dir.path(), &sample(), None).unwrap();
         assert_ne!(old, new);
         remove_others(dir.path(), &new);
         let left: Vec<_> = fs::read_dir(dir.path())

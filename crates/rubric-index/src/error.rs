@@ -49,6 +49,16 @@ pub enum IndexError {
         /// What is wrong.
         reason: String,
     },
+    /// Vectors that do not fit the index: sections without them in an index
+    /// that holds them (or the reverse), another model's, or a query
+    /// embedded by another model than the one that made the index's.
+    #[error("index at {path}: {reason}")]
+    Vectors {
+        /// Index folder.
+        path: String,
+        /// What does not fit, and what to do.
+        reason: String,
+    },
     /// Anything Tantivy or the file system reported.
     #[error("index at {path}: {source}")]
     Tantivy {

@@ -11,6 +11,13 @@
 //! The [`Catalog`] committed with each commit says what the index holds
 //! and where each article came from, for incremental runs.
 //!
+//! An index may also hold one vector per section (`vectors`), made by the
+//! one model its commit records ([`VectorModel`]) and kept in the section's
+//! own document; a [`SearchRequest`] with a query vector ([`Dense`]) is then
+//! answered by hybrid ranking (`hybrid`): the lexical top hits reranked by
+//! fusing their scores with the cosines, plus the nearest sections by
+//! vector. The crate runs no model: callers embed the text.
+//!
 //! The crate never sees HTML or HTTP: it indexes [`rubric_core::Article`]s
 //! that an extractor made, and answers with [`SearchResponse`]s.
 //!
@@ -47,6 +54,7 @@ mod directory;
 mod error;
 mod fuzzy;
 mod greek;
+mod hybrid;
 mod outline;
 mod query;
 mod rank;
@@ -56,10 +64,12 @@ mod search;
 mod snippet;
 mod spelling;
 mod suggest;
+mod vectors;
 mod writer;
 
 pub use catalog::{ArticleEntry, Catalog, CatalogStats, Change, FileStamp};
 pub use error::IndexError;
+pub use hybrid::{DEFAULT_CANDIDATES, DEFAULT_LEXICAL_WEIGHT, DEFAULT_RECALL, Dense, Fused};
 pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineSection};
 pub use rank::Ranking;
 pub use reader::{IndexReader, IndexStats};
@@ -68,4 +78,7 @@ pub use search::{
     DEFAULT_LIMIT, Explained, Group, Hit, MAX_QUERY_CHARS, SearchRequest, SearchResponse,
 };
 pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};
+pub use vectors::{
+    PASSAGE_VERSION, VectorEncoding, VectorModel, model_folder, passage, passage_key,
+};
 pub use writer::{IndexWriter, MIN_HEAP_PER_THREAD};

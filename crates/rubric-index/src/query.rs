@@ -81,6 +81,20 @@ pub(crate) enum Node {
     Bool(Vec<(Occur, Node)>),
 }
 
+impl Node {
+    /// True when the query is only words searched in every field, OR-ed:
+    /// no phrase, requirement, exclusion, field or filter.
+    pub(crate) fn is_plain(&self) -> bool {
+        match self {
+            Node::Word { scope, .. } => *scope == Scope::All,
+            Node::Bool(clauses) => clauses
+                .iter()
+                .all(|(occur, node)| *occur == Occur::Should && node.is_plain()),
+            Node::Phrase { .. } | Node::Filter { .. } => false,
+        }
+    }
+}
+
 /// The result of [`parse`]: the tree and what was done to understand it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Parsed {
@@ -480,6 +494,23 @@ mod tests {
             ("(eczema probiotics)".into(), false)
         );
         assert_eq!(read("eczema"), ("eczema".into(), false));
+    }
+
+    #[test]
+    fn only_ored_words_in_every_field_are_plain() {
+        for plain in ["eczema", "tummy ache after milk", "a (b) c", "x OR y"] {
+            assert!(parse(plain).node.is_plain(), "{plain}");
+        }
+        for not_plain in [
+            "\"leaky gut\"",
+            "+eczema",
+            "acne -probiotics",
+            "heading:acne",
+            "eczema tag:skin",
+            "a AND b",
+        ] {
+            assert!(!parse(not_plain).node.is_plain(), "{not_plain}");
+        }
     }
 
     #[test]

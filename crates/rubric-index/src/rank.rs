@@ -153,6 +153,11 @@ pub(crate) struct Plan {
     pub query: Box<dyn TQuery>,
     pub leaves: Vec<Leaf>,
     pub highlight: Highlight,
+    /// The filters alone (what every hit must pass), if any.
+    pub filter: Option<Box<dyn TQuery>>,
+    /// True when the query is only words (no phrase, operator, field or
+    /// filter): sections found by meaning alone may answer it too.
+    pub plain: bool,
 }
 
 /// A word after analysis: the indexed term and the word it came from.
@@ -195,12 +200,24 @@ pub(crate) fn compile(
     let Some(main) = c.root(node)? else {
         return Ok(None);
     };
-    let mut clauses = vec![(TOccur::Must, main)];
+    let mut filter_clauses: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
     for filter in filters {
         if let Some(q) = c.node(filter)? {
-            clauses.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+            filter_clauses.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
         }
     }
+    let filter: Option<Box<dyn TQuery>> = match filter_clauses.len() {
+        0 => None,
+        1 => filter_clauses.first().map(|(_, q)| q.box_clone()),
+        _ => Some(Box::new(BooleanQuery::new(
+            filter_clauses
+                .iter()
+                .map(|(o, q)| (*o, q.box_clone()))
+                .collect(),
+        ))),
+    };
+    let mut clauses = vec![(TOccur::Must, main)];
+    clauses.extend(filter_clauses);
     let query: Box<dyn TQuery> = if clauses.len() == 1 {
         clauses.remove(0).1
     } else {
@@ -210,6 +227,8 @@ pub(crate) fn compile(
         query,
         leaves: c.leaves,
         highlight: c.highlight,
+        filter,
+        plain: node.is_plain(),
     }))
 }
 

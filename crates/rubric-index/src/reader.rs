@@ -1,9 +1,10 @@
 //! [`IndexReader`]: an open index for reading — opening it (checking the
 //! schema version), picking up new commits ([`IndexReader::reload_if_changed`])
-//! and what it holds ([`IndexReader::stats`]). Answering queries is
-//! `search`'s, reading an article back is `outline`'s; both are methods of
-//! this type.
+//! and what it holds ([`IndexReader::stats`], [`IndexReader::vector_model`]).
+//! Answering queries is `search`'s (and `hybrid`'s), reading an article
+//! back is `outline`'s; all are methods of this type.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,6 +17,7 @@ use crate::IndexError;
 use crate::catalog::Payload;
 use crate::collect::DistinctArticles;
 use crate::schema::{self, Fields};
+use crate::vectors::VectorModel;
 
 /// An open index for reading. Takes no lock and sees the commit that was
 /// last when it was opened (or reloaded), so it works while a writer runs.
@@ -35,6 +37,8 @@ pub struct IndexReader {
 struct CommitStamp {
     opstamp: u64,
     payload: Option<String>,
+    /// The model of the commit's vectors, read from the payload.
+    vectors: Option<VectorModel>,
 }
 
 impl CommitStamp {
@@ -42,9 +46,15 @@ impl CommitStamp {
         let metas = index
             .load_metas()
             .map_err(|e| IndexError::tantivy(path, e))?;
+        let vectors = metas
+            .payload
+            .as_deref()
+            .and_then(|text| serde_json::from_str::<Payload>(text).ok())
+            .and_then(|p| p.vectors);
         Ok(CommitStamp {
             opstamp: metas.opstamp,
             payload: metas.payload,
+            vectors,
         })
     }
 }
@@ -111,6 +121,22 @@ impl IndexReader {
         Ok(true)
     }
 
+    /// The model of the vectors the index holds as of the commit this
+    /// reader sees (none: it holds none, and searches are lexical).
+    pub fn vector_model(&self) -> Option<VectorModel> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .vectors
+            .clone()
+    }
+
+    /// The folder of the model that made the index's vectors (a copy kept
+    /// in the index folder), as of the commit this reader sees.
+    pub fn model_dir(&self) -> Option<PathBuf> {
+        self.vector_model().map(|m| self.dir.join(m.folder))
+    }
+
     /// How many articles and sections the index holds and when the commit
     /// this reader sees was made. Counts come from the commit's payload
     /// where it has them (no document is read).
@@ -153,9 +179,18 @@ impl IndexReader {
         searcher: &Searcher,
         query: &dyn TQuery,
     ) -> Result<usize, IndexError> {
-        let articles = searcher
+        Ok(self.matching_articles(searcher, query)?.len())
+    }
+
+    /// The distinct articles that have a matching section (from the
+    /// `article` fast field).
+    pub(crate) fn matching_articles(
+        &self,
+        searcher: &Searcher,
+        query: &dyn TQuery,
+    ) -> Result<HashSet<String>, IndexError> {
+        searcher
             .search(query, &DistinctArticles)
-            .map_err(|e| IndexError::tantivy(&self.path, e))?;
-        Ok(articles.len())
+            .map_err(|e| IndexError::tantivy(&self.path, e))
     }
 }

@@ -31,7 +31,7 @@ use crate::spelling::AmericanSpelling;
 /// The version of the schema and analysis this build writes. Bump it when a
 /// field, a field option or the analyzer changes: an index of another version
 /// is refused with [`IndexError::Version`] and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The name the English analyzer is registered under.
 pub const ANALYZER: &str = "rubric_en";
@@ -81,6 +81,13 @@ pub(crate) struct Fields {
     pub level: Field,
     /// Position in the article: stored, fast (for ordering).
     pub ordinal: Field,
+    /// The section's vector, encoded (see `vectors`): fast, only in an
+    /// index that holds vectors.
+    pub vector: Field,
+    /// Hash of the passage the vector was made from: raw, indexed, so an
+    /// unchanged passage keeps its vector (see `vectors`); stored, so a
+    /// re-linked section keeps it too.
+    pub passage: Field,
 }
 
 /// The schema and its field handles, made in this one place.
@@ -107,6 +114,8 @@ pub(crate) fn build() -> (Schema, Fields) {
         text: b.add_text_field("text", analyzed),
         level: b.add_u64_field("level", STORED),
         ordinal: b.add_u64_field("ordinal", STORED | FAST),
+        vector: b.add_bytes_field("vector", FAST),
+        passage: b.add_text_field("passage", STRING | STORED),
     };
     (b.build(), fields)
 }

@@ -19,6 +19,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
 use crate::collect::TopSections;
+use crate::hybrid::{Dense, Fused};
 use crate::query::{self, Node};
 use crate::rank::{self, Highlight, Plan, Ranking};
 use crate::snippet::{self, DEFAULT_SNIPPET_CHARS, Excerpt};
@@ -60,6 +61,9 @@ pub struct SearchRequest {
     pub suggest: bool,
     /// How scores are made.
     pub ranking: Ranking,
+    /// The query's vector, for hybrid ranking in an index that holds
+    /// vectors (`None`: lexical ranking).
+    pub dense: Option<Dense>,
 }
 
 impl SearchRequest {
@@ -77,6 +81,7 @@ impl SearchRequest {
             explain: false,
             suggest: true,
             ranking: Ranking::default(),
+            dense: None,
         }
     }
 }
@@ -171,6 +176,10 @@ pub struct Hit {
     /// matching clause, largest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<Explained>>,
+    /// With hybrid ranking and [`SearchRequest::explain`]: the lexical
+    /// score, the cosine and the fused score ([`Hit::score`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hybrid: Option<Fused>,
 }
 
 /// One part of a hit's score.
@@ -223,18 +232,37 @@ impl IndexReader {
             notes,
             ..SearchResponse::default()
         };
-        if request.group {
-            self.answer_grouped(&searcher, &plan, request, &mut response)?;
-        } else {
-            self.answer_flat(&searcher, &plan, request, &mut response)?;
-        }
+        let dense = match &request.dense {
+            Some(dense) => self.dense_scorer(dense, &mut response.notes)?,
+            None => None,
+        };
+        // What "did you mean" goes by: the words' own matches.
+        let lexical_total = match &dense {
+            Some(scorer) => {
+                let input = crate::hybrid::Input {
+                    searcher: &searcher,
+                    plan: &plan,
+                    request,
+                    scorer,
+                };
+                self.answer_hybrid(&input, &mut response)?
+            }
+            None if request.group => {
+                self.answer_grouped(&searcher, &plan, request, &mut response)?;
+                response.total
+            }
+            None => {
+                self.answer_flat(&searcher, &plan, request, &mut response)?;
+                response.total
+            }
+        };
         if request.suggest {
             response.suggestion = self
                 .suggest(
                     &request.query,
                     &request.filters,
                     &request.ranking,
-                    response.total,
+                    lexical_total,
                 )
                 .unwrap_or_else(|err| {
                     tracing::debug!("no suggestion for {:?}: {err}", cut(&request.query, 80));
@@ -314,19 +342,7 @@ impl IndexReader {
         };
         let mut groups = Vec::new();
         for article in order.iter().skip(request.offset) {
-            let only: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
-                (TOccur::Must, plan.query.box_clone()),
-                (
-                    TOccur::Must,
-                    Box::new(tantivy::query::ConstScoreQuery::new(
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(self.fields.article, article),
-                            IndexRecordOption::Basic,
-                        )),
-                        0.0,
-                    )),
-                ),
-            ]));
+            let only = self.article_query(&*plan.query, article);
             let (_, top) = self.top(searcher, &*only, 0, MAX_GROUP_SECTIONS)?;
             let sections = top
                 .into_iter()
@@ -350,8 +366,25 @@ impl IndexReader {
         Ok(())
     }
 
+    /// `query` limited to the sections of `article` (scored as `query`).
+    pub(crate) fn article_query(&self, query: &dyn TQuery, article: &str) -> Box<dyn TQuery> {
+        Box::new(BooleanQuery::new(vec![
+            (TOccur::Must, query.box_clone()),
+            (
+                TOccur::Must,
+                Box::new(tantivy::query::ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.article, article),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.0,
+                )),
+            ),
+        ]))
+    }
+
     /// Parses and compiles the query and the filters.
-    fn plan(
+    pub(crate) fn plan(
         &self,
         searcher: &Searcher,
         text: &str,
@@ -400,7 +433,7 @@ impl IndexReader {
 
     /// Total matches and the best `limit` after `offset`: best score first,
     /// equal scores by article id, then section order.
-    fn top(
+    pub(crate) fn top(
         &self,
         searcher: &Searcher,
         query: &dyn TQuery,
@@ -412,7 +445,11 @@ impl IndexReader {
             .map_err(|e| IndexError::tantivy(&self.path, e))
     }
 
-    fn article_of(&self, searcher: &Searcher, address: DocAddress) -> Result<String, IndexError> {
+    pub(crate) fn article_of(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<String, IndexError> {
         let doc: TantivyDocument = searcher
             .doc(address)
             .map_err(|e| IndexError::tantivy(&self.path, e))?;
@@ -422,7 +459,7 @@ impl IndexReader {
             .unwrap_or_default())
     }
 
-    fn hit(
+    pub(crate) fn hit(
         &self,
         searcher: &Searcher,
         address: DocAddress,
@@ -460,6 +497,7 @@ impl IndexReader {
             excerpt,
             ordinal: u32::try_from(u64_of(f.ordinal)).unwrap_or(u32::MAX),
             explain,
+            hybrid: None,
         })
     }
 }

@@ -8,7 +8,15 @@
 //! writes and commits it with the index (see `catalog`): the only way the
 //! catalog changes. This module owns the Tantivy writer and its lock; the
 //! fields come from `schema`, queries live in `search`.
+//!
+//! An index may hold a vector per section ([`IndexWriter::set_vector_model`],
+//! then [`IndexWriter::upsert_with_vectors`]): then every section has one,
+//! all made by the one model the commit records. The vector of a passage
+//! that did not change can be found again ([`IndexWriter::known_vector`]) in
+//! the last commit (even after its article was replaced in this run) or
+//! among the sections added in this run, so it is not made twice.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -18,11 +26,12 @@ use tantivy::directory::{INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::query::AllQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocSet, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::IndexError;
 use crate::catalog::{self, ArticleEntry, Catalog, Change, FileStamp};
 use crate::schema::{self, Fields};
+use crate::vectors::{self, VectorModel};
 
 /// Tantivy's smallest memory budget per indexing thread (15 MB).
 pub const MIN_HEAP_PER_THREAD: usize = 15_000_000;
@@ -45,6 +54,13 @@ pub struct IndexWriter {
     dirty: bool,
     /// The last commit, to read sections back from ([`IndexWriter::relink`]).
     relinking: Option<tantivy::IndexReader>,
+    /// The model of the vectors the next commit holds (none: no vectors).
+    vectors: Option<VectorModel>,
+    /// The last commit's vectors and a searcher of that commit, to find the
+    /// vectors of passages that did not change.
+    committed: Option<(VectorModel, Searcher)>,
+    /// Vectors added through this writer, by passage key.
+    added: HashMap<String, Vec<u8>>,
 }
 
 impl std::fmt::Debug for IndexWriter {
@@ -78,6 +94,18 @@ impl IndexWriter {
             .map_err(|e| IndexError::tantivy(&path, e))?;
         tracing::debug!(index = %path, threads, per_thread, "opened index writer");
         let catalog = catalog::load_committed(&index, dir)?;
+        let vectors = catalog::committed_vectors(&index, dir)?;
+        let committed = match &vectors {
+            Some(model) => {
+                let reader: tantivy::IndexReader = index
+                    .reader_builder()
+                    .reload_policy(ReloadPolicy::Manual)
+                    .try_into()
+                    .map_err(|e| IndexError::tantivy(&path, e))?;
+                Some((model.clone(), reader.searcher()))
+            }
+            None => None,
+        };
         Ok(IndexWriter {
             writer,
             fields,
@@ -86,6 +114,9 @@ impl IndexWriter {
             catalog,
             dirty: false,
             relinking: None,
+            vectors,
+            committed,
+            added: HashMap::new(),
         })
     }
 
@@ -108,6 +139,7 @@ impl IndexWriter {
             .delete_query(Box::new(AllQuery))
             .map_err(|e| IndexError::tantivy(&writer.path, e))?;
         writer.catalog = Catalog::default();
+        writer.vectors = None;
         writer.dirty = true;
         Ok(writer)
     }
@@ -127,8 +159,57 @@ impl IndexWriter {
     /// Replaces every section of `article.id()` with the article's sections
     /// (one document each), and records it in the catalog with its source
     /// and hash. An article with no sections ends up absent from the index
-    /// but present in the catalog.
+    /// but present in the catalog. An index that holds vectors refuses it:
+    /// use [`IndexWriter::upsert_with_vectors`].
     pub fn upsert(&mut self, article: &Article) -> Result<(), IndexError> {
+        if let Some(model) = &self.vectors {
+            return Err(IndexError::Vectors {
+                path: self.path.clone(),
+                reason: format!(
+                    "it holds a vector of {} for every section: {} must have them too",
+                    model.name,
+                    article.id()
+                ),
+            });
+        }
+        self.replace(article, None)
+    }
+
+    /// [`IndexWriter::upsert`] for an index that holds vectors: `vectors`
+    /// has one vector per section, in order, in the stored form
+    /// ([`VectorModel::encode`], or as [`IndexWriter::known_vector`] gave it).
+    pub fn upsert_with_vectors(
+        &mut self,
+        article: &Article,
+        vectors: &[Vec<u8>],
+    ) -> Result<(), IndexError> {
+        let Some(model) = &self.vectors else {
+            return Err(IndexError::Vectors {
+                path: self.path.clone(),
+                reason: "it holds no vectors: set the model first".to_string(),
+            });
+        };
+        let expected = model.encoded_len();
+        if vectors.len() != article.sections().len() || vectors.iter().any(|v| v.len() != expected)
+        {
+            return Err(IndexError::Vectors {
+                path: self.path.clone(),
+                reason: format!(
+                    "{} has {} sections but was given {} vectors (each must be {expected} bytes)",
+                    article.id(),
+                    article.sections().len(),
+                    vectors.len()
+                ),
+            });
+        }
+        self.replace(article, Some(vectors))
+    }
+
+    fn replace(
+        &mut self,
+        article: &Article,
+        vectors: Option<&[Vec<u8>]>,
+    ) -> Result<(), IndexError> {
         self.delete(article.id())?;
         self.catalog.insert_article(
             article.id(),
@@ -138,13 +219,108 @@ impl IndexWriter {
                 url: article.own_url().map(str::to_string),
             },
         );
-        for section in article.sections() {
-            let doc = self.document(article, section);
+        for (i, section) in article.sections().iter().enumerate() {
+            let mut doc = self.document(article, section);
+            if let Some(vector) = vectors.and_then(|v| v.get(i)) {
+                let key = vectors::passage_key(&vectors::passage(article, section));
+                doc.add_bytes(self.fields.vector, vector.as_slice());
+                doc.add_text(self.fields.passage, &key);
+                self.added.insert(key, vector.clone());
+            }
             self.writer
                 .add_document(doc)
                 .map_err(|e| IndexError::tantivy(&self.path, e))?;
         }
         Ok(())
+    }
+
+    /// The model of the vectors the index holds (from the last commit, or
+    /// set through this writer); none when it holds none.
+    pub fn vector_model(&self) -> Option<&VectorModel> {
+        self.vectors.as_ref()
+    }
+
+    /// Makes the index hold `model`'s vectors from the next commit on; the
+    /// same model again is fine (its folder may have moved). Refused when
+    /// the index holds sections without vectors or another model's
+    /// vectors: those must be rebuilt ([`IndexWriter::rebuild`]).
+    pub fn set_vector_model(&mut self, model: VectorModel) -> Result<(), IndexError> {
+        let refuse = |reason: String| IndexError::Vectors {
+            path: self.path.clone(),
+            reason,
+        };
+        match &self.vectors {
+            Some(current) if !current.same_vectors(&model) => {
+                return Err(refuse(format!(
+                    "its vectors were made by {} ({} tokens, fingerprint {}), not by {} ({} tokens, fingerprint {}); rebuild it to change the model",
+                    current.name,
+                    current.max_tokens,
+                    short(&current.fingerprint),
+                    model.name,
+                    model.max_tokens,
+                    short(&model.fingerprint)
+                )));
+            }
+            None if self.catalog.stats().articles > 0 => {
+                return Err(refuse(format!(
+                    "it holds {} articles without vectors; rebuild it to add vectors of {}",
+                    self.catalog.stats().articles,
+                    model.name
+                )));
+            }
+            _ => {}
+        }
+        if self.vectors.as_ref() != Some(&model) {
+            self.vectors = Some(model);
+            self.dirty = true;
+        }
+        Ok(())
+    }
+
+    /// The stored vector of a section whose passage has the key `key`
+    /// ([`vectors::passage_key`]), when this writer added one or the last
+    /// commit holds one made by the same model; none otherwise.
+    pub fn known_vector(&self, key: &str) -> Result<Option<Vec<u8>>, IndexError> {
+        if let Some(vector) = self.added.get(key) {
+            return Ok(Some(vector.clone()));
+        }
+        let (Some(model), Some((committed, searcher))) = (&self.vectors, &self.committed) else {
+            return Ok(None);
+        };
+        if !model.same_vectors(committed) {
+            return Ok(None);
+        }
+        let err = |e: tantivy::TantivyError| IndexError::tantivy(&self.path, e);
+        let term = Term::from_field_text(self.fields.passage, key);
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.passage).map_err(err)?;
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .map_err(|e| err(e.into()))?
+            else {
+                continue;
+            };
+            let Some(column) = segment.fast_fields().bytes("vector").map_err(err)? else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                if !segment.is_deleted(doc)
+                    && let Some(ord) = column.ords().first(doc)
+                {
+                    let mut bytes = Vec::new();
+                    if column
+                        .ord_to_bytes(ord, &mut bytes)
+                        .map_err(|e| err(e.into()))?
+                        && bytes.len() == model.encoded_len()
+                    {
+                        return Ok(Some(bytes));
+                    }
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(None)
     }
 
     /// Deletes every section of the article `id` (nothing when it is absent)
@@ -212,6 +388,23 @@ impl IndexWriter {
                 doc.add_text(f.url, url);
             }
             doc.add_text(f.link, rubric_core::link(&base, &anchor));
+            // The vector is a fast field, not stored: read it from its column.
+            let column = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .bytes("vector")
+                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+            if let Some(column) = column
+                && let Some(ord) = column.ords().first(address.doc_id)
+            {
+                let mut bytes = Vec::new();
+                if column
+                    .ord_to_bytes(ord, &mut bytes)
+                    .map_err(|e| IndexError::tantivy(&self.path, tantivy::TantivyError::from(e)))?
+                {
+                    doc.add_bytes(f.vector, bytes.as_slice());
+                }
+            }
             docs.push(doc);
         }
         self.writer.delete_term(term);
@@ -266,7 +459,7 @@ impl IndexWriter {
     /// point leaves the last commit and its catalog in step.
     pub fn commit(mut self) -> Result<(), IndexError> {
         let path = self.path;
-        let payload = catalog::write(&self.dir, &self.catalog)?;
+        let payload = catalog::write(&self.dir, &self.catalog, self.vectors.as_ref())?;
         let mut prepared = self
             .writer
             .prepare_commit()
@@ -276,6 +469,7 @@ impl IndexWriter {
             .commit()
             .map_err(|e| IndexError::tantivy(&path, e))?;
         catalog::remove_others(&self.dir, &payload);
+        vectors::remove_other_models(&self.dir, self.vectors.as_ref());
         self.writer
             .wait_merging_threads()
             .map_err(|e| IndexError::tantivy(&path, e))?;
@@ -317,6 +511,11 @@ impl IndexWriter {
         doc.add_u64(f.ordinal, u64::from(section.ordinal));
         doc
     }
+}
+
+/// The first characters of a fingerprint, for messages.
+fn short(fingerprint: &str) -> &str {
+    fingerprint.get(..12).unwrap_or(fingerprint)
 }
 
 /// Removes the index files in `dir` (Tantivy's `meta.json` first, then the

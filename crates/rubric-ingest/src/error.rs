@@ -103,4 +103,16 @@ pub enum IngestError {
     /// A bad option.
     #[error("{0}")]
     Options(String),
+    /// The model for `--semantic` could not be found, copied, loaded or run.
+    #[error("semantic search: {what}")]
+    Embed {
+        /// What was being done.
+        what: String,
+        /// Why it failed (names the file).
+        #[source]
+        source: Box<rubric_embed::EmbedError>,
+    },
+    /// The index's vectors and this run's model do not fit together.
+    #[error("semantic search: {0}")]
+    Semantic(String),
 }

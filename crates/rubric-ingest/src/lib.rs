@@ -10,8 +10,10 @@
 //! applies each article to the [`Target`] — the index, the catalog alone
 //! for `--check`, or nothing for `--dry-run` — re-links the articles not
 //! read again when the site URL changed, prunes the articles whose sources
-//! are gone, and commits. It tells a [`Reporter`] as it goes and ends with
-//! an [`Outcome`].
+//! are gone, and commits. When the index holds section vectors, the
+//! [`Embedder`] (`embed`) makes those of the new and changed passages before
+//! their articles are written. It tells a [`Reporter`] as it goes and ends
+//! with an [`Outcome`].
 //!
 //! One bad source never stops a run: it is reported ([`SourceError`]) and
 //! counted, and the others go on. Only an error of the index or the output
@@ -34,6 +36,7 @@
 //! # }
 //! ```
 
+mod embed;
 mod error;
 mod pipeline;
 mod plan;
@@ -51,6 +54,7 @@ use std::time::Instant;
 use rubric_core::Article;
 use rubric_extract::ExtractError;
 
+pub use embed::{BATCH, DEFAULT_MODEL_DIR, DEFAULT_WINDOW, Embedder, Semantic, VectorSummary};
 pub use error::{IngestError, SourceError};
 pub use plan::Stale;
 pub use report::{BytesDone, Outcome, Reporter, Silent, Skipped, Summary, WebSummary};
@@ -196,15 +200,17 @@ pub fn run(
     }
     let site_changed = run.relink(site)?;
     if options.prune || matches!(run.target, Target::Check(_)) {
-        run.plan.prune(&mut run.target, &options.roots)?;
+        run.plan
+            .prune(&mut run.target, &options.roots, &mut *run.reporter)?;
     }
     let Run {
         target,
         plan,
         mut summary,
+        reporter,
         ..
     } = run;
-    target.finish()?;
+    summary.vectors = target.finish(reporter)?;
     let tally = plan.tally;
     summary.added = tally.added;
     summary.updated = tally.updated;
@@ -264,9 +270,10 @@ impl Run<'_> {
             }
         }
         if self.target.keeps_books() {
-            self.plan.file_done(&mut self.target, item, ids, complete)?;
+            self.plan
+                .file_done(&mut self.target, item, ids, complete, &mut *self.reporter)?;
         }
-        Ok(())
+        self.target.flush(&mut *self.reporter, false)
     }
 
     /// Takes one article: counts it and applies it to the target (or hands
@@ -286,7 +293,8 @@ impl Run<'_> {
         self.summary.articles += 1;
         self.summary.sections += article.sections().len();
         if self.target.keeps_books() {
-            self.plan.article(&mut self.target, article)?;
+            self.plan
+                .article(&mut self.target, article, &mut *self.reporter)?;
         } else {
             self.reporter
                 .article(article)
@@ -343,7 +351,7 @@ impl Run<'_> {
             })
             .collect();
         match &mut self.target {
-            Target::Index(writer) => {
+            Target::Index(writer, _) => {
                 if !moved.is_empty() {
                     tracing::info!(
                         "the site URL changed ({old_key:?} -> {key:?}): re-linking {} articles",

@@ -12,10 +12,10 @@ use std::path::PathBuf;
 
 use rubric_core::Article;
 use rubric_extract::EXTRACTOR_VERSION;
-use rubric_index::{Catalog, Change, FileStamp, IndexError};
+use rubric_index::{Catalog, Change, FileStamp};
 
-use crate::Target;
 use crate::sources::{self, SourceFile};
+use crate::{IngestError, Reporter, Target};
 
 /// Counts per kind of change, and the stale articles for `--check`.
 #[derive(Debug, Default)]
@@ -135,8 +135,9 @@ impl Plan {
         &mut self,
         target: &mut Target,
         article: &Article,
-    ) -> Result<Change, IndexError> {
-        let change = target.apply(article)?;
+        reporter: &mut dyn Reporter,
+    ) -> Result<Change, IngestError> {
+        let change = target.apply(article, reporter)?;
         self.tally.count(change, article.id(), article.source());
         if matches!(change, Change::Added | Change::Updated) {
             self.written.insert(article.id().to_string());
@@ -173,7 +174,8 @@ impl Plan {
         read: &ToRead,
         ids: Vec<String>,
         complete: bool,
-    ) -> Result<(), IndexError> {
+        reporter: &mut dyn Reporter,
+    ) -> Result<(), IngestError> {
         let previous: Vec<String> = target
             .catalog()
             .and_then(|c| c.file(&read.file.key))
@@ -198,7 +200,7 @@ impl Plan {
             stamp.articles = all.into_iter().collect();
         }
         for id in &vanished {
-            self.remove(target, id)?;
+            self.remove(target, id, reporter)?;
         }
         target.record_file(&read.file.key, stamp);
         Ok(())
@@ -211,7 +213,8 @@ impl Plan {
         &mut self,
         target: &mut Target,
         roots: &[PathBuf],
-    ) -> Result<(), IndexError> {
+        reporter: &mut dyn Reporter,
+    ) -> Result<(), IngestError> {
         let roots: Vec<String> = roots
             .iter()
             .map(|r| sources::absolute(r).to_string_lossy().into_owned())
@@ -226,7 +229,7 @@ impl Plan {
             .collect();
         for (key, ids) in gone {
             for id in &ids {
-                self.remove(target, id)?;
+                self.remove(target, id, reporter)?;
             }
             target.forget_file(&key);
         }
@@ -235,7 +238,12 @@ impl Plan {
 
     /// Removes an article whose source is gone, unless another source
     /// yielded the same id in this run.
-    fn remove(&mut self, target: &mut Target, id: &str) -> Result<(), IndexError> {
+    fn remove(
+        &mut self,
+        target: &mut Target,
+        id: &str,
+        reporter: &mut dyn Reporter,
+    ) -> Result<(), IngestError> {
         if self.seen.contains(id) {
             return Ok(());
         }
@@ -245,7 +253,7 @@ impl Plan {
             .map(|e| e.source.clone())
             .unwrap_or_default();
         self.tally.count(Change::Removed, id, &source);
-        target.delete(id)
+        target.delete(id, reporter)
     }
 }
 
@@ -260,6 +268,7 @@ fn under(key: &str, root: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Silent;
     use rubric_core::{Format, SectionBuilder};
     use rubric_index::IndexWriter;
 
@@ -314,13 +323,14 @@ mod tests {
                 .map(|f| f.3)
                 .unwrap_or_default();
             let a = article(&item.file.id, text);
-            plan.article(target, &a).unwrap();
-            plan.file_done(target, item, vec![a.id().to_string()], true)
+            plan.article(target, &a, &mut Silent).unwrap();
+            plan.file_done(target, item, vec![a.id().to_string()], true, &mut Silent)
                 .unwrap();
             read.push(item.file.id.clone());
         }
         if prune {
-            plan.prune(target, &[root.to_path_buf()]).unwrap();
+            plan.prune(target, &[root.to_path_buf()], &mut Silent)
+                .unwrap();
         }
         (read, plan.tally)
     }
@@ -330,19 +340,21 @@ mod tests {
         let index = tempfile::tempdir().unwrap();
         let root = tempfile::tempdir().unwrap();
         let files = [("a.md", 1, 10, "one"), ("b.md", 1, 10, "two")];
-        let mut target = Target::Index(Box::new(
-            IndexWriter::open(index.path(), 20_000_000).unwrap(),
-        ));
+        let mut target = Target::Index(
+            Box::new(IndexWriter::open(index.path(), 20_000_000).unwrap()),
+            None,
+        );
         let (read, tally) = run(&mut target, root.path(), &files, true);
         assert_eq!(read, ["a.md", "b.md"]);
         assert_eq!((tally.added, tally.updated, tally.unchanged), (2, 0, 0));
-        target.finish().unwrap();
+        target.finish(&mut Silent).unwrap();
 
         // b.md touched but the same text, c.md new, a.md gone.
         let files = [("b.md", 1, 20, "two"), ("c.md", 1, 10, "three")];
-        let mut target = Target::Index(Box::new(
-            IndexWriter::open(index.path(), 20_000_000).unwrap(),
-        ));
+        let mut target = Target::Index(
+            Box::new(IndexWriter::open(index.path(), 20_000_000).unwrap()),
+            None,
+        );
         let (read, tally) = run(&mut target, root.path(), &files, true);
         assert_eq!(read, ["b.md", "c.md"]);
         assert_eq!(
@@ -355,7 +367,7 @@ mod tests {
             .map(|s| (s.change.word(), s.id.as_str()))
             .collect();
         assert_eq!(stale, [("added", "c.md"), ("removed", "a.md")]);
-        target.finish().unwrap();
+        target.finish(&mut Silent).unwrap();
 
         // Nothing changed: nothing is read, and --check agrees.
         let catalog = Catalog::load(index.path()).unwrap();
@@ -370,17 +382,18 @@ mod tests {
     fn check_reports_changes_and_writes_nothing() {
         let index = tempfile::tempdir().unwrap();
         let root = tempfile::tempdir().unwrap();
-        let mut target = Target::Index(Box::new(
-            IndexWriter::open(index.path(), 20_000_000).unwrap(),
-        ));
+        let mut target = Target::Index(
+            Box::new(IndexWriter::open(index.path(), 20_000_000).unwrap()),
+            None,
+        );
         run(&mut target, root.path(), &[("a.md", 1, 10, "one")], false);
-        target.finish().unwrap();
+        target.finish(&mut Silent).unwrap();
 
         let mut check = Target::Check(Catalog::load(index.path()).unwrap());
         let (read, tally) = run(&mut check, root.path(), &[("a.md", 2, 20, "uno")], true);
         assert_eq!(read, ["a.md"]);
         assert_eq!(tally.updated, 1);
-        check.finish().unwrap();
+        check.finish(&mut Silent).unwrap();
         let catalog = Catalog::load(index.path()).unwrap();
         let hash = article("a.md", "one").hash().to_string();
         assert_eq!(
@@ -396,7 +409,7 @@ mod tests {
         let mut plan = Plan::new(target.catalog());
         let to_read = plan.files_to_read(target.catalog(), vec![file(root.path(), "a.md", 1, 1)]);
         assert_eq!(to_read.len(), 1);
-        plan.prune(&mut target, &[root.path().to_path_buf()])
+        plan.prune(&mut target, &[root.path().to_path_buf()], &mut Silent)
             .unwrap();
         assert!(plan.tally.stale.is_empty());
     }
@@ -404,19 +417,26 @@ mod tests {
     #[test]
     fn an_article_yielded_by_another_file_is_not_removed_with_the_first() {
         let index = tempfile::tempdir().unwrap();
-        let mut target = Target::Index(Box::new(
-            IndexWriter::open(index.path(), 20_000_000).unwrap(),
-        ));
+        let mut target = Target::Index(
+            Box::new(IndexWriter::open(index.path(), 20_000_000).unwrap()),
+            None,
+        );
         let root = tempfile::tempdir().unwrap();
         let mut plan = Plan::new(target.catalog());
         let to_read =
             plan.files_to_read(target.catalog(), vec![file(root.path(), "x.jsonl", 1, 1)]);
         let a = article("same", "text");
-        plan.article(&mut target, &a).unwrap();
-        plan.file_done(&mut target, &to_read[0], vec!["same".into()], true)
-            .unwrap();
+        plan.article(&mut target, &a, &mut Silent).unwrap();
+        plan.file_done(
+            &mut target,
+            &to_read[0],
+            vec!["same".into()],
+            true,
+            &mut Silent,
+        )
+        .unwrap();
         // A second file also yields "same"; the first no longer does.
-        plan.file_done(&mut target, &to_read[0], vec![], true)
+        plan.file_done(&mut target, &to_read[0], vec![], true, &mut Silent)
             .unwrap();
         assert_eq!(plan.tally.removed, 0, "seen in this run");
     }

@@ -12,7 +12,7 @@ use rubric_core::Article;
 use rubric_extract::ExtractError;
 use rubric_fetch::FetchError;
 
-use crate::{SourceError, Stale};
+use crate::{SourceError, Stale, VectorSummary};
 
 /// Hears about a run as it goes. Every method has a default that does
 /// nothing, so a test (or a quiet caller) implements none of them.
@@ -40,6 +40,17 @@ pub trait Reporter {
     /// A web page was done with; `web` is the tally so far.
     fn fetched(&mut self, web: &WebSummary) {
         let _ = web;
+    }
+
+    /// `sections` more sections will be embedded (their passages are new).
+    /// Counted as sources are read, so the total grows while a run goes.
+    fn embedding(&mut self, sections: usize) {
+        let _ = sections;
+    }
+
+    /// `sections` sections were embedded.
+    fn embedded(&mut self, sections: usize) {
+        let _ = sections;
     }
 
     /// A source failed; the run goes on without it.
@@ -128,6 +139,9 @@ pub struct Summary {
     /// Web sources: fetched, not modified, skipped, failed by reason.
     #[serde(skip_serializing_if = "WebSummary::is_empty")]
     pub web: WebSummary,
+    /// Section vectors, when the index holds them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vectors: Option<VectorSummary>,
 }
 
 /// What the web part of a run did.

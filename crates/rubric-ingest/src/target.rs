@@ -2,7 +2,8 @@
 //! catalog (compare only, `--check`) or nowhere but the reporter
 //! (`--dry-run`). One type, so the run has no optional writer and no mode
 //! flags; what each mode does with an article, a file and the end of the run
-//! is decided here and nowhere else.
+//! is decided here and nowhere else. When the index holds vectors, the
+//! articles to write wait for theirs in the [`Embedder`]'s queue.
 
 use std::path::Path;
 
@@ -10,11 +11,15 @@ use rubric_core::Article;
 use rubric_extract::EXTRACTOR_VERSION;
 use rubric_index::{Catalog, Change, FileStamp, IndexError, IndexWriter};
 
+use crate::embed::{Embedder, VectorSummary};
+use crate::{IngestError, Reporter};
+
 /// Where a run's articles go.
 #[derive(Debug)]
 pub enum Target {
-    /// Into the index: added, replaced and deleted, committed at the end.
-    Index(Box<IndexWriter>),
+    /// Into the index: added, replaced and deleted, committed at the end;
+    /// with an [`Embedder`] when the sections get vectors.
+    Index(Box<IndexWriter>, Option<Box<Embedder>>),
     /// Compared with the catalog of the index's last commit; nothing is
     /// written (`ingest --check`).
     Check(Catalog),
@@ -64,7 +69,7 @@ impl Target {
     /// dry run (every file is read).
     pub fn catalog(&self) -> Option<&Catalog> {
         match self {
-            Target::Index(writer) => Some(writer.catalog()),
+            Target::Index(writer, _) => Some(writer.catalog()),
             Target::Check(catalog) => Some(catalog),
             Target::DryRun => None,
         }
@@ -75,50 +80,86 @@ impl Target {
         !matches!(self, Target::DryRun)
     }
 
-    /// What `article` changes: written when writing, only decided when
-    /// checking. A dry run changes nothing.
-    pub(crate) fn apply(&mut self, article: &Article) -> Result<Change, IndexError> {
+    /// What `article` changes: written when writing (queued for its
+    /// vectors when the index holds them), only decided when checking. A
+    /// dry run changes nothing.
+    pub(crate) fn apply(
+        &mut self,
+        article: &Article,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Change, IngestError> {
         match self {
-            Target::Index(writer) => writer.apply(article),
+            Target::Index(writer, None) => Ok(writer.apply(article)?),
+            Target::Index(writer, Some(embedder)) => {
+                let change = writer.catalog().change(article.id(), article.hash());
+                if change != Change::Unchanged {
+                    embedder.queue(writer, article, reporter)?;
+                }
+                Ok(change)
+            }
             Target::Check(catalog) => Ok(catalog.change(article.id(), article.hash())),
             Target::DryRun => Ok(Change::Unchanged),
         }
     }
 
-    /// Deletes an article whose source is gone (when writing).
-    pub(crate) fn delete(&mut self, id: &str) -> Result<(), IndexError> {
+    /// Embeds and writes the queued articles: all of them with `all`, else
+    /// the full batches.
+    pub(crate) fn flush(
+        &mut self,
+        reporter: &mut dyn Reporter,
+        all: bool,
+    ) -> Result<(), IngestError> {
+        if let Target::Index(writer, Some(embedder)) = self {
+            embedder.flush(writer, reporter, all)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes an article whose source is gone (when writing), after the
+    /// queued articles are written.
+    pub(crate) fn delete(
+        &mut self,
+        id: &str,
+        reporter: &mut dyn Reporter,
+    ) -> Result<(), IngestError> {
+        self.flush(reporter, true)?;
         match self {
-            Target::Index(writer) => writer.delete(id),
+            Target::Index(writer, _) => Ok(writer.delete(id)?),
             Target::Check(_) | Target::DryRun => Ok(()),
         }
     }
 
     /// Records a file read in full (when writing).
     pub(crate) fn record_file(&mut self, key: &str, stamp: FileStamp) {
-        if let Target::Index(writer) = self {
+        if let Target::Index(writer, _) = self {
             writer.record_file(key, stamp);
         }
     }
 
     /// Forgets a file that is gone (when writing).
     pub(crate) fn forget_file(&mut self, key: &str) {
-        if let Target::Index(writer) = self {
+        if let Target::Index(writer, _) = self {
             writer.forget_file(key);
         }
     }
 
-    /// Ends the run: when writing, records this build's extractor version
-    /// and commits whatever changed.
-    pub(crate) fn finish(self) -> Result<(), IndexError> {
+    /// Ends the run: when writing, writes what is queued, records this
+    /// build's extractor version and commits whatever changed. Returns what
+    /// the vectors cost, when there were any.
+    pub(crate) fn finish(
+        mut self,
+        reporter: &mut dyn Reporter,
+    ) -> Result<Option<VectorSummary>, IngestError> {
+        self.flush(reporter, true)?;
         match self {
-            Target::Index(mut writer) => {
+            Target::Index(mut writer, embedder) => {
                 writer.set_extractor(EXTRACTOR_VERSION);
                 if writer.is_dirty() {
                     (*writer).commit()?;
                 }
-                Ok(())
+                Ok(embedder.map(|e| e.summary()))
             }
-            Target::Check(_) | Target::DryRun => Ok(()),
+            Target::Check(_) | Target::DryRun => Ok(None),
         }
     }
 }

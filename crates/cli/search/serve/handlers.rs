@@ -53,9 +53,24 @@ pub(super) fn health(shared: &Shared, params: &Params) -> Result<Response<Body>,
 
 /// `/search`: checks every parameter first, then searches.
 pub(super) async fn search(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
-    let request = search_request(params, &shared.config.limits)?;
+    let mut request = search_request(params, &shared.config.limits)?;
+    let embedder = shared.embedder.clone();
+    let index = shared.config.index.display().to_string();
     Ok(run_blocking(shared, move |reader| {
-        let response = reader.search(&request)?;
+        // Embedding is CPU work: it runs here, within the search slots.
+        let mut embed_ms = 0.0;
+        if let Some(embedder) = &embedder {
+            let (dense, ms) = embedder
+                .dense(&request.query)
+                .map_err(|e| IndexError::Vectors {
+                    path: index,
+                    reason: format!("{e:#}"),
+                })?;
+            request.dense = Some(dense);
+            embed_ms = ms;
+        }
+        let mut response = reader.search(&request)?;
+        response.took_ms = ((response.took_ms + embed_ms) * 1e3).round() / 1e3;
         Ok(json_response(StatusCode::OK, &response))
     })
     .await)

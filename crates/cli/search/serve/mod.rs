@@ -74,6 +74,9 @@ pub struct Config {
     pub cors: Option<HeaderValue>,
     /// The bounds on what a client may ask.
     pub limits: Limits,
+    /// Hybrid ranking: the model is loaded once, at start, when the index
+    /// holds vectors (and `--lexical` is not given).
+    pub semantic: crate::semantic::Settings,
 }
 
 /// The bounds on requests. [`Limits::default`] is what the binary uses.
@@ -135,6 +138,7 @@ impl Default for Limits {
 /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
     let live = Live::open(config.index.clone())?;
+    let embedder = crate::semantic::Embedder::open(&live.reader(), &config.semantic)?.map(Arc::new);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(config.limits.searches + 2)
@@ -142,7 +146,7 @@ pub fn run(config: Config) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the server's runtime")?;
-    runtime.block_on(serve(config, live))?;
+    runtime.block_on(serve(config, live, embedder))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -152,9 +156,15 @@ struct Shared {
     index: Arc<Live>,
     in_flight: Semaphore,
     searches: Arc<Semaphore>,
+    /// Embeds queries when the index holds vectors.
+    embedder: Option<Arc<crate::semantic::Embedder>>,
 }
 
-async fn serve(config: Config, live: Live) -> anyhow::Result<()> {
+async fn serve(
+    config: Config,
+    live: Live,
+    embedder: Option<Arc<crate::semantic::Embedder>>,
+) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -168,6 +178,7 @@ async fn serve(config: Config, live: Live) -> anyhow::Result<()> {
         index: Arc::new(live),
         in_flight: Semaphore::new(config.limits.in_flight),
         searches: Arc::new(Semaphore::new(config.limits.searches)),
+        embedder,
         config,
     });
     let reloader = tokio::spawn(
