@@ -22,9 +22,13 @@
 
 mod article;
 mod builder;
+mod chunk;
 mod slug;
 pub mod text;
 
-pub use article::{Article, Draft, Format, Metadata, Section, content_hash};
+pub use article::{
+    Article, Draft, Format, Metadata, Section, content_hash, section_id, section_link,
+};
 pub use builder::SectionBuilder;
+pub use chunk::MAX_SECTION_BYTES;
 pub use slug::{Anchors, slug};
