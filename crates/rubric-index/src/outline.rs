@@ -111,13 +111,15 @@ impl IndexReader {
         };
         for (ordinal, doc) in &docs {
             let level = doc.get_first(f.level).and_then(|v| v.as_u64()).unwrap_or(0);
+            let anchor = text_of(doc, f.anchor).unwrap_or_default();
+            let url = rubric_core::section_link(outline.url.as_deref(), &outline.source, &anchor);
             outline.sections.push(OutlineSection {
-                id: text_of(doc, f.id).unwrap_or_default(),
-                anchor: text_of(doc, f.anchor).unwrap_or_default(),
+                id: rubric_core::section_id(id, &anchor),
+                anchor,
                 heading: text_of(doc, f.heading),
                 level: u8::try_from(level).unwrap_or(u8::MAX),
                 path: all_of(doc, f.path),
-                url: text_of(doc, f.link).unwrap_or_default(),
+                url,
                 ordinal: u32::try_from(*ordinal).unwrap_or(u32::MAX),
                 text: if with_text {
                     Some(text_of(doc, f.text).unwrap_or_default())
