@@ -5,6 +5,7 @@
 
 mod browser;
 mod harness;
+mod hostile;
 mod incremental;
 mod ingest;
 mod query;

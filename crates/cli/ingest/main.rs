@@ -34,7 +34,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let quiet = args.verbosity.quiet;
     let stdout = std::io::stdout();
     let mut reporter = progress::Terminal::new(stdout.lock(), args.json, quiet);
-    let outcome = rubric_ingest::run(&options, || open(&args, mode), &mut reporter);
+    let outcome = rubric_ingest::run(&options, || open(&args, &options, mode), &mut reporter);
     let mut out = reporter.finish();
     let outcome = outcome?;
     if mode == Mode::Check {
@@ -47,9 +47,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Where the articles go: the index opened for writing (rebuilt, with a
-/// notice, when it was written by another schema version), the catalog of
-/// its last commit for `--check`, or nowhere for `--dry-run`.
-fn open(args: &Args, mode: Mode) -> Result<Target, IngestError> {
+/// notice, when it was written by another schema version and this run
+/// reads every source it holds), the catalog of its last commit for
+/// `--check`, or nowhere for `--dry-run`.
+fn open(args: &Args, options: &rubric_ingest::Options, mode: Mode) -> Result<Target, IngestError> {
     let dir = &args.index;
     match mode {
         Mode::DryRun => Ok(Target::DryRun),
@@ -60,7 +61,9 @@ fn open(args: &Args, mode: Mode) -> Result<Target, IngestError> {
         },
         Mode::Write { rebuild } => {
             let heap = args.heap_mb as usize * 1_000_000;
-            let (writer, opened) = rubric_ingest::open_index(dir, heap, rebuild)?;
+            let web = !options.web.is_empty();
+            let (writer, opened) =
+                rubric_ingest::open_index(dir, heap, rebuild, &options.roots, web)?;
             if let Opened::Rebuilt { found, expected } = opened {
                 eprintln!(
                     "ingest: the index at {} has schema version {found}, this build writes {expected}: rebuilding it",

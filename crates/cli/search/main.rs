@@ -143,6 +143,7 @@ fn print(
     format: Format,
 ) -> anyhow::Result<()> {
     for note in &response.notes {
+        let note = rubric_core::text::escape_controls(note);
         match qid {
             Some(qid) => eprintln!("search: note: query {qid}: {note}"),
             None => eprintln!("search: note: {note}"),
@@ -183,6 +184,10 @@ fn batch(
             continue;
         };
         if format == Format::Text {
+            let (qid, text) = (
+                rubric_core::text::escape_controls(qid),
+                rubric_core::text::escape_controls(text),
+            );
             writeln!(out, "# {qid}\t{text}")?;
         }
         let request = SearchRequest {
