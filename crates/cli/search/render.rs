@@ -37,7 +37,11 @@ pub fn trec(out: &mut impl Write, qid: &str, response: &SearchResponse) -> anyho
             .map(|h| (h.id.as_str(), h.score))
             .collect(),
     };
-    for (rank, (id, score)) in ranked.into_iter().enumerate() {
+    // The parts of one over-long section share its id: a run lists each
+    // id once (its best part), as scorers require.
+    let mut seen = std::collections::HashSet::new();
+    let ranked = ranked.into_iter().filter(|(id, _)| seen.insert(*id));
+    for (rank, (id, score)) in ranked.enumerate() {
         // TREC ids are whitespace-separated columns: spaces become `%20`.
         let id = shown(id).replace(char::is_whitespace, "%20");
         writeln!(out, "{qid} Q0 {id} {} {score} rubric", rank + 1)?;
@@ -208,5 +212,28 @@ mod tests {
         }]);
         let out = printed(&response, true);
         assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    }
+    /// The parts of a section split for length share its id: a TREC run
+    /// listed `huge.txt` once per part, which scorers reject as duplicates.
+    #[test]
+    fn a_trec_run_lists_the_parts_of_a_split_section_once() {
+        let part = |score: f32, ordinal: usize| Hit {
+            id: "huge.txt".into(),
+            article: "huge.txt".into(),
+            score,
+            ordinal,
+            ..hostile_hit()
+        };
+        let mut other = part(0.5, 0);
+        other.id = "other.txt".into();
+        let response = SearchResponse {
+            hits: vec![part(3.0, 7), part(2.0, 2), other, part(0.1, 9)],
+            total: 4,
+            ..SearchResponse::default()
+        };
+        assert_eq!(
+            printed(&response, false),
+            "1 Q0 huge.txt 1 3 rubric\n1 Q0 other.txt 2 0.5 rubric\n"
+        );
     }
 }
