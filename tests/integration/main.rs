@@ -11,4 +11,5 @@ mod ingest;
 mod query;
 mod search;
 mod serve;
+mod serve_hostile;
 mod web;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::harness::{Case, repo};
+use crate::harness::{Case, bin, repo};
 
 /// A running `search --serve`, stopped (SIGTERM, then kill) when dropped.
 pub struct Server {
@@ -24,7 +24,7 @@ pub struct Server {
 impl Server {
     /// Starts `search --index <case index> --serve 127.0.0.1:0 EXTRA`.
     pub fn start(case: &Case, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_search"))
+        let mut child = Command::new(bin("search"))
             .current_dir(case.dir.path())
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")

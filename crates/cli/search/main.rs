@@ -71,6 +71,11 @@ struct Args {
     #[arg(long, value_name = "ORIGIN", requires = "serve", help_heading = "Server",
           value_parser = serve::parse_origin)]
     cors: Option<hyper::header::HeaderValue>,
+    /// With --serve: most connections open at once (more wait to be accepted); one
+    /// client address may hold an eighth of them (more are closed at once).
+    #[arg(long, value_name = "N", requires = "serve", help_heading = "Server",
+          default_value_t = 1_024, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    max_connections: u32,
     #[command(flatten)]
     verbosity: common::Verbosity,
 }
@@ -98,7 +103,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             addr,
             index: args.index,
             cors: args.cors,
-            limits: serve::Limits::default(),
+            limits: serve::Limits::with_connections(
+                usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            ),
         });
     }
     let format = if args.json { Format::Json } else { args.format };

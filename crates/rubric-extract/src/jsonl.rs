@@ -188,7 +188,10 @@ fn record_id(record: &Record) -> Result<String, ErrorKind> {
     };
     // An id of nothing but control characters would be empty once the
     // article is finished (they are removed there).
-    if rubric_core::text::strip_controls(&id, false).trim().is_empty() {
+    if rubric_core::text::strip_controls(&id, false)
+        .trim()
+        .is_empty()
+    {
         return Err(ErrorKind::EmptyId(key));
     }
     Ok(id)
