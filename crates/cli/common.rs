@@ -25,8 +25,11 @@ impl Verbosity {
     /// errors only with -q. `RUST_LOG` overrides.
     ///
     /// Libraries that log through the `log` crate (Tantivy, html5ever,
-    /// rustls) are heard through [`LogBridge`].
-    pub fn init_logging(self) {
+    /// rustls) are heard through [`LogBridge`]; `parsers` names the crates
+    /// whose warnings are about their input (ingest's HTML parser). Each
+    /// binary gives its own, so `search`, which links no parser, does not
+    /// even hold their names.
+    pub fn init_logging(self, parsers: &'static [&'static str]) {
         let level = match (self.quiet, self.verbose) {
             (true, _) => "error",
             (false, 0) => "warn",
@@ -51,7 +54,7 @@ impl Verbosity {
             .without_time()
             .finish();
         if tracing::subscriber::set_global_default(subscriber).is_ok()
-            && log::set_logger(&LogBridge).is_ok()
+            && log::set_boxed_logger(Box::new(LogBridge { parsers })).is_ok()
         {
             log::set_max_level(max);
         }
@@ -64,14 +67,16 @@ impl Verbosity {
 /// errors ("foster parenting not implemented") are about the page, not
 /// about the run: they become debug events, prefixed with the parser's
 /// name, and its own debug chatter is dropped.
-struct LogBridge;
+struct LogBridge {
+    /// Crates whose warnings are about their input, not about the run.
+    parsers: &'static [&'static str],
+}
 
-/// Crates whose warnings are about their input, not about the run.
-const PARSERS: &[&str] = &["html5ever", "markup5ever", "selectors", "cssparser"];
-
-fn parser_of(target: &str) -> Option<&'static str> {
-    let name = target.split("::").next().unwrap_or(target);
-    PARSERS.iter().find(|p| **p == name).copied()
+impl LogBridge {
+    fn parser_of(&self, target: &str) -> Option<&'static str> {
+        let name = target.split("::").next().unwrap_or(target);
+        self.parsers.iter().find(|p| **p == name).copied()
+    }
 }
 
 impl log::Log for LogBridge {
@@ -80,7 +85,7 @@ impl log::Log for LogBridge {
     }
 
     fn log(&self, record: &log::Record<'_>) {
-        let Some(parser) = parser_of(record.target()) else {
+        let Some(parser) = self.parser_of(record.target()) else {
             let _ = tracing_log::format_trace(record);
             return;
         };

@@ -24,7 +24,8 @@ use args::{Args, Mode};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    args.verbosity.init_logging();
+    args.verbosity
+        .init_logging(&["html5ever", "markup5ever", "selectors", "cssparser"]);
     common::report("ingest", run(args))
 }
 

@@ -93,7 +93,7 @@ enum Format {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    args.verbosity.init_logging();
+    args.verbosity.init_logging(&[]);
     common::report("search", run(args))
 }
 
