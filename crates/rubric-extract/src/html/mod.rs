@@ -5,6 +5,8 @@
 //! - `guard`: pages over [`MAX_HTML_BYTES`] or nesting deeper than
 //!   [`MAX_NESTING`] (where the parser's time grows with the square of the
 //!   depth) are refused before parsing, with an error naming the source;
+//!   pages that are not UTF-8 are decoded by their declared or guessed
+//!   character set ([`rubric_core::charset`], as fetched pages are);
 //! - `density`: text and link sizes of every element, counted once,
 //!   bottom-up, so later stages look them up instead of walking;
 //! - `page`: one pass over the document for its metadata (`<meta
@@ -36,8 +38,8 @@
 //!
 //! The article URL is left to the caller ([`canonical_url`] reads `<link
 //! rel=canonical>` for it). This module does not own the outline rules
-//! ([`rubric_core::SectionBuilder`]), fetching, or character sets other than
-//! UTF-8 ([`crate::decode_text`]). The page is parsed once; html5ever
+//! ([`rubric_core::SectionBuilder`]), fetching, or character set detection
+//! ([`rubric_core::charset`]). The page is parsed once; html5ever
 //! repairs malformed markup the way browsers do.
 
 mod boilerplate;
@@ -60,11 +62,11 @@ pub use guard::{MAX_HTML_BYTES, MAX_NESTING};
 pub use page::canonical_url;
 
 /// Extracts one article from an HTML page. Errors when the page is too big
-/// or too deep to parse, when the bytes are not UTF-8 text, or when the main
+/// or too deep to parse, when the bytes are not text, or when the main
 /// content has no text at all.
 pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     let src = guard::checked_text(input)?;
-    let doc = Html::parse_document(src);
+    let doc = Html::parse_document(&src);
     let sizes = Sizes::count(&doc);
     let page = Page::read(&doc, &sizes);
     let roots = main_content::roots(&page);
