@@ -3,8 +3,10 @@
 //! An element alone ([`verdict`]) is furniture by tag, by ARIA role, by
 //! hidden-ness, or marked so by whole tokens of its `class` or `id`. With the
 //! text sizes of the `density` index, [`is_furniture`] keeps a marked element
-//! that holds most of the text around it (a wrapper like `post-body
-//! has-comments`), and [`is_link_block`] drops blocks that are mostly links
+//! or a `<form>` that holds most of the text around it (a wrapper like
+//! `post-body has-comments`, a shop's product form), a `<header>` that does
+//! (left open, it swallows the page) or that is an article's own (its
+//! standfirst; the walk keeps only that), and [`is_link_block`] drops blocks that are mostly links
 //! (related stories, tags, pagers) and promo lines ("Also: <a>Another
 //! story</a>").
 //!
@@ -30,10 +32,8 @@ const DROP_TAGS: &[&str] = &[
     "noscript",
     "template",
     "nav",
-    "header",
     "footer",
     "aside",
-    "form",
     "iframe",
     "svg",
     "button",
@@ -151,15 +151,23 @@ enum Verdict {
     Keep,
     /// Furniture by its tag, role or hidden-ness: always dropped.
     Furniture,
-    /// Furniture by a class or id token: dropped unless it holds most of the
-    /// main content (a wrapper like `post-body has-comments`).
+    /// Furniture by a class or id token, or a `<form>`: dropped unless it
+    /// holds most of the main content (a wrapper like `post-body
+    /// has-comments`, a shop page's product form).
     Marked,
+    /// A `<header>`: the site's banner, dropped unless it holds most of the
+    /// main content (left open, it swallows the page); an article's own
+    /// header (inside an `<article>`) holds its standfirst and is kept.
+    Header,
 }
 
 /// The verdict for one element.
 fn verdict(el: &Element) -> Verdict {
-    if DROP_TAGS.contains(&el.name()) {
-        return Verdict::Furniture;
+    match el.name() {
+        "header" => return Verdict::Header,
+        "form" => return Verdict::Marked,
+        name if DROP_TAGS.contains(&name) => return Verdict::Furniture,
+        _ => {}
     }
     if let Some(role) = attr(el, "role") {
         let role = role.trim();
@@ -221,6 +229,15 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
                     .descendent_elements()
                     .skip(1)
                     .any(|d| matches!(d.value().name(), "article" | "main" | "h1"))
+        }
+        Verdict::Header => {
+            // The header of an article, not of a teaser card nested in it.
+            let mut articles = el
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .filter(|a| a.value().name() == "article");
+            let own = articles.next().is_some() && articles.next().is_none();
+            sizes.text(el) * 2 <= total && !own
         }
     }
 }
@@ -462,6 +479,24 @@ mod tests {
         );
         assert!(a(r#"Tip: <a href="/x">Get more meal ideas here</a>!"#).ends_with("here!"));
         assert!(a(r#"<a href="/shop">Acme Protein Powder</a>"#).ends_with("Powder"));
+    }
+
+    #[test]
+    fn a_form_or_an_unclosed_header_around_the_page_is_read() {
+        let story = "<p>The product, described at length, with care, and detail.</p>";
+        let a = page(&format!(
+            "<body><form action=/cart><div>{story}{story}</div><button>Buy</button></form></body>"
+        ));
+        assert_eq!(a.sections[0].text.lines().count(), 2);
+        let a = page(&format!(
+            "<body><header id=branding><nav>Home</nav><div>{story}{story}</div></body>"
+        ));
+        assert_eq!(a.sections[0].text.lines().count(), 2);
+        // A small form or site header is still furniture.
+        let a = page(&format!(
+            "<body><header>Site</header><div>{story}{story}</div><form>Search this site</form></body>"
+        ));
+        assert!(!a.sections[0].text.contains("Site"));
     }
 
     #[test]

@@ -18,9 +18,10 @@
 //!   `og:title`, else `<title>`, else the file name; also [`canonical_url`];
 //! - `main_content`: which elements are the article: the `<main>` (or
 //!   `role=main`) with the most text, else the `<article>` with the most
-//!   text, else the densest run of paragraphs (readability-style scores; an
-//!   article split into chunks of one component at different depths is read
-//!   from their common container), else `<body>`;
+//!   text, when it holds a fair share of the densest text; else the densest
+//!   run of paragraphs (readability-style scores, a `<div>` of text counting
+//!   as a paragraph; an article split into chunks of one component at
+//!   different depths is read from their common container), else `<body>`;
 //! - `boilerplate`: which elements are not article: furniture by tag, role,
 //!   hidden-ness or class and id, and blocks that are mostly links (related
 //!   stories, tags, pagers) or promo lines ("Also: <a>Another story</a>");

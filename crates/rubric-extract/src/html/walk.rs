@@ -7,7 +7,8 @@
 //! block: block elements and `<br>` end a line, list items keep `- ` /
 //! `N. `, table rows join their cells with ` | `, a `<pre>` is one block that
 //! keeps its lines and indentation. Bylines and datelines are held back and
-//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule).
+//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule). In an
+//! article's `<header>` only the standfirst is kept ([`is_standfirst`]).
 //!
 //! This module does not choose the roots (`main_content`), decide what is
 //! furniture (`boilerplate`), or own the outline rules
@@ -107,6 +108,10 @@ pub(super) struct Walker<'a> {
     pending_anchor: Option<String>,
     /// Text length of the main content.
     root_len: usize,
+    /// Depth of an article's `<header>`: only its standfirst (a line of
+    /// [`MIN_STANDFIRST`] characters or more) is content; kickers, bylines,
+    /// reading times and headings in it are not.
+    header: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -130,6 +135,7 @@ impl<'a> Walker<'a> {
             title_seen: false,
             pending_anchor: None,
             root_len,
+            header: 0,
         }
     }
 
@@ -159,6 +165,10 @@ impl<'a> Walker<'a> {
             return;
         }
         let line = collapse(&self.line);
+        if self.header > 0 && self.pre == 0 && !is_standfirst(&line) {
+            self.line.clear();
+            return;
+        }
         let meta = self.pre == 0
             && self.tables == 0
             && (dateline::is_dateline(&line) || dateline::is_byline(&line));
@@ -216,6 +226,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
         }
         if let Some(level) = heading_level(name)
             && self.heading.is_none()
+            && self.header == 0
         {
             self.flush();
             let id = v
@@ -239,6 +250,10 @@ impl<'a> Visitor<'a> for Walker<'a> {
             self.pending_anchor = Some(id.trim().to_string());
         }
         match name {
+            "header" => {
+                self.flush();
+                self.header += 1;
+            }
             "br" => self.line_break(),
             "hr" => self.flush(),
             "img" => {}
@@ -281,7 +296,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 }
                 self.cells += 1;
             }
-            _ if is_block(name) => self.flush(),
+            _ if is_block(name) || heading_level(name).is_some() => self.flush(),
             _ => {}
         }
         true
@@ -301,6 +316,10 @@ impl<'a> Visitor<'a> for Walker<'a> {
             return;
         }
         match name {
+            "header" => {
+                self.flush();
+                self.header = self.header.saturating_sub(1);
+            }
             "pre" => {
                 self.flush();
                 self.pre = self.pre.saturating_sub(1);
@@ -317,7 +336,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 self.flush();
                 self.item_prefix = None;
             }
-            _ if is_block(name) => self.flush(),
+            _ if is_block(name) || heading_level(name).is_some() => self.flush(),
             _ => {}
         }
     }
@@ -345,6 +364,22 @@ impl<'a> Visitor<'a> for Walker<'a> {
 /// Fewest datelines in a row that are content (tour dates, a timeline).
 const MIN_DATE_RUN: usize = 3;
 
+/// Fewest characters of a line in an article's `<header>` that is its
+/// standfirst rather than a kicker, a byline or a reading time.
+const MIN_STANDFIRST: usize = 60;
+
+/// A line of an article's `<header>` that is its standfirst: a sentence of
+/// [`MIN_STANDFIRST`] characters or more (or a long line), not a kicker, a
+/// byline, a date or a reading time.
+fn is_standfirst(line: &str) -> bool {
+    let len = line.chars().count();
+    len >= MIN_STANDFIRST
+        && (len >= 2 * MIN_STANDFIRST
+            || line
+                .trim_end_matches(['"', '\'', '\u{201d}', '\u{2019}', '\u{bb}', ')'])
+                .ends_with(['.', '!', '?', '\u{2026}', ':']))
+}
+
 /// The id of an element inside a heading that carries one (`<a name>`,
 /// `<span id>`), for headings without their own.
 fn inner_anchor(heading: ElementRef<'_>) -> Option<String> {
@@ -368,6 +403,21 @@ mod tests {
              <p>The story starts here.</p><p>First published on Nov 20, 2019 01:38 pm</p></article>",
         );
         assert_eq!(a, "The story starts here.");
+    }
+
+    #[test]
+    fn an_articles_header_keeps_its_standfirst_only() {
+        let a = body(
+            "<article><header><span>BIG NEWS</span><h1>Title</h1><h2>Reading time 4 min</h2>\
+             <p>The standfirst says in one sentence what the whole story is about.</p>\
+             <p>By Jane Doe</p></header><p>The story starts here.</p>\
+             <article><header><p>A teaser card nested in the story, with a sentence of its own.</p></header></article>\
+             </article>",
+        );
+        assert_eq!(
+            a,
+            "The standfirst says in one sentence what the whole story is about.\nThe story starts here."
+        );
     }
 
     #[test]
