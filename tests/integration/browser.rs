@@ -20,6 +20,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use rubric_test_site::{Reply, Site};
 use serde_json::{Value, json};
 
@@ -220,7 +221,9 @@ impl Browser {
     /// Saves a PNG screenshot of the page to `path`.
     fn screenshot(&mut self, path: &PathBuf) {
         let shot = self.page("Page.captureScreenshot", json!({"format": "png"}));
-        let png = base64_decode(shot["data"].as_str().unwrap());
+        let png = BASE64_STANDARD
+            .decode(shot["data"].as_str().unwrap())
+            .expect("the screenshot is base64");
         assert!(png.starts_with(b"\x89PNG"), "not a PNG");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, png).unwrap();
@@ -232,31 +235,6 @@ impl Drop for Browser {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => panic!("not base64: {c}"),
-    };
-    let clean: Vec<u8> = text
-        .bytes()
-        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
-        .collect();
-    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
-    for chunk in clean.chunks(4) {
-        let mut n: u32 = 0;
-        for (i, c) in chunk.iter().enumerate() {
-            n |= u32::from(value(*c)) << (18 - 6 * i);
-        }
-        let bytes = n.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    out
 }
 
 /// `target/test-artifacts/NAME`.

@@ -171,37 +171,59 @@ pub fn size(dir: &Path) -> (usize, u64) {
     (files, bytes)
 }
 
-/// Turns `ingest --dry-run --json` output (one article per line) into one
-/// JSON Lines record per section, `{"id", "title", "text"}`: the id is
-/// `article#anchor`, the title the section's heading (the article title for
-/// the lead). Returns the number of records.
-pub fn sections_jsonl(articles: &str, out: &Path) -> anyhow::Result<usize> {
+/// Writes the floor's records from `ingest --dry-run --json` output: to
+/// `sections` one JSON Lines record per section (`id` = `article#anchor`,
+/// `title` = the heading or the article title, `text`), which tantivy-cli
+/// indexes as documents; to `articles` one record per article with its
+/// sections already cut (`sections: [{heading, level, anchor, text}]`), which
+/// `ingest` indexes as given — the same sections, so both build the same
+/// documents. Returns the number of sections.
+pub fn floor_jsonl(dry_run: &str, sections: &Path, articles: &Path) -> anyhow::Result<usize> {
     use std::io::Write;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
+    let mut by_section = std::io::BufWriter::new(std::fs::File::create(sections)?);
+    let mut by_article = std::io::BufWriter::new(std::fs::File::create(articles)?);
     let mut n = 0;
-    for line in articles.lines().filter(|l| !l.trim().is_empty()) {
+    for line in dry_run.lines().filter(|l| !l.trim().is_empty()) {
         let article: serde_json::Value =
             serde_json::from_str(line).context("reading ingest --dry-run --json output")?;
         let id = article["id"].as_str().unwrap_or_default();
         let title = article["title"].as_str().unwrap_or_default();
+        let mut cut = Vec::new();
         for section in article["sections"].as_array().into_iter().flatten() {
             let anchor = section["anchor"].as_str().unwrap_or_default();
+            let text = section["text"].as_str().unwrap_or_default();
             let record = serde_json::json!({
                 "id": if anchor.is_empty() { id.to_string() } else { format!("{id}#{anchor}") },
                 "title": section["heading"].as_str().unwrap_or(title),
-                "text": section["text"].as_str().unwrap_or_default(),
+                "text": text,
             });
-            serde_json::to_writer(&mut w, &record)?;
-            w.write_all(b"\n")?;
+            serde_json::to_writer(&mut by_section, &record)?;
+            by_section.write_all(b"\n")?;
+            cut.push(serde_json::json!({
+                "heading": section["heading"],
+                "level": section["level"],
+                "anchor": anchor,
+                "text": text,
+            }));
             n += 1;
         }
+        let record = serde_json::json!({"id": id, "title": title, "sections": cut});
+        serde_json::to_writer(&mut by_article, &record)?;
+        by_article.write_all(b"\n")?;
     }
-    w.flush()?;
+    by_section.flush()?;
+    by_article.flush()?;
     Ok(n)
 }
 
+/// The tantivy-cli release the floor is measured against. Installed without
+/// `--locked`: its lock file pins an old `traitobject` that no longer builds
+/// on today's Rust.
+pub const TANTIVY_CLI_VERSION: &str = "0.24.0";
+
 /// tantivy-cli's binary: on PATH, else installed into `cache/tools` with
-/// `cargo install tantivy-cli` (a few minutes, once).
+/// `cargo install tantivy-cli --version TANTIVY_CLI_VERSION` (a few minutes,
+/// once).
 pub fn tantivy_cli(cache: &Path) -> anyhow::Result<PathBuf> {
     let installed = cache.join("tools/bin/tantivy");
     if installed.is_file() {
@@ -211,11 +233,17 @@ pub fn tantivy_cli(cache: &Path) -> anyhow::Result<PathBuf> {
         return Ok(found);
     }
     eprintln!(
-        "rubric-bench: cargo install tantivy-cli (once, into {})",
+        "rubric-bench: cargo install tantivy-cli {TANTIVY_CLI_VERSION} (once, into {})",
         cache.join("tools").display()
     );
     let status = Command::new("cargo")
-        .args(["install", "--locked", "tantivy-cli", "--root"])
+        .args([
+            "install",
+            "tantivy-cli",
+            "--version",
+            TANTIVY_CLI_VERSION,
+            "--root",
+        ])
         .arg(cache.join("tools"))
         .status()
         .context("running cargo install")?;

@@ -3,6 +3,10 @@
 //! `url`, `tags` (a list of strings, or one comma-separated string) and
 //! `date`; the body in one of `text`, `markdown` or `html`. BEIR corpora
 //! (`{"_id": "4983", "title": "...", "text": "..."}`) are read as they are.
+//! A record may instead hold its sections already cut, as a CMS export
+//! would: `sections`, a list of `{heading, level, anchor, text}` (all but
+//! `text` optional; a first section without a heading is the lead), indexed
+//! as given — no heading is inferred from their text.
 //!
 //! This module owns the record fields (decoded with serde) and the
 //! line-by-line streaming: lines are read lazily from the input, and a
@@ -14,7 +18,9 @@
 
 use serde::Deserialize;
 
-use crate::{Article, ErrorKind, ExtractError, Format, Input};
+use rubric_core::SectionBuilder;
+
+use crate::{Article, Draft, ErrorKind, ExtractError, Format, Input};
 
 /// One result per non-blank line of `input`, in order, read lazily.
 pub(crate) fn records<'a>(
@@ -50,6 +56,17 @@ struct Record {
     text: Option<String>,
     markdown: Option<String>,
     html: Option<String>,
+    sections: Option<Vec<RecordSection>>,
+}
+
+/// One section of a record that comes already cut.
+#[derive(Debug, Deserialize)]
+struct RecordSection {
+    heading: Option<String>,
+    level: Option<u8>,
+    anchor: Option<String>,
+    #[serde(default)]
+    text: String,
 }
 
 /// A record id: a string, or a number written as JSON wrote it.
@@ -76,29 +93,16 @@ fn record(source: &str, line: &[u8]) -> Result<Article, ErrorKind> {
     let line = std::str::from_utf8(line).map_err(|e| ErrorKind::NotUtf8 {
         offset: e.valid_up_to(),
     })?;
-    let record: Record = serde_json::from_str(line).map_err(|e| match e.classify() {
+    let mut record: Record = serde_json::from_str(line).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => ErrorKind::BadRecord(e),
         _ => ErrorKind::NotJson(e),
     })?;
     let id = record_id(&record)?;
-    let url = non_blank(record.url);
-    let (format, body) = [
-        (Format::Text, &record.text),
-        (Format::Markdown, &record.markdown),
-        (Format::Html, &record.html),
-    ]
-    .into_iter()
-    .find_map(|(format, body)| body.as_deref().map(|b| (format, b)))
-    .ok_or(ErrorKind::NoBody)?;
-    let body_input = Input {
-        id: &id,
-        source,
-        url: url.as_deref(),
-        date: None,
-        format,
-        bytes: body.as_bytes(),
+    let url = non_blank(record.url.take());
+    let mut draft = match &record.sections {
+        Some(sections) => given_sections(&id, source, sections)?,
+        None => body(&id, source, url.as_deref(), &record)?,
     };
-    let mut draft = crate::draft(&body_input).map_err(|e| e.kind)?;
     if let Some(title) = non_blank(record.title) {
         draft.title = title;
     }
@@ -121,6 +125,55 @@ fn record(source: &str, line: &[u8]) -> Result<Article, ErrorKind> {
         draft.metadata.date = Some(date);
     }
     Ok(draft.finish())
+}
+
+/// The draft of a record's body, read by the extractor of its format.
+fn body(id: &str, source: &str, url: Option<&str>, record: &Record) -> Result<Draft, ErrorKind> {
+    let (format, body) = [
+        (Format::Text, &record.text),
+        (Format::Markdown, &record.markdown),
+        (Format::Html, &record.html),
+    ]
+    .into_iter()
+    .find_map(|(format, body)| body.as_deref().map(|b| (format, b)))
+    .ok_or(ErrorKind::NoBody)?;
+    let body_input = Input {
+        id,
+        source,
+        url,
+        date: None,
+        format,
+        bytes: body.as_bytes(),
+    };
+    crate::draft(&body_input).map_err(|e| e.kind)
+}
+
+/// The draft of a record whose sections come already cut: each as given
+/// (heading, level — 2 when not given —, anchor, text), the title the first
+/// heading's until the record's own is put over it.
+fn given_sections(id: &str, source: &str, sections: &[RecordSection]) -> Result<Draft, ErrorKind> {
+    let mut builder = SectionBuilder::new();
+    for section in sections {
+        if let Some(heading) = section.heading.as_deref().filter(|h| !h.trim().is_empty()) {
+            let anchor = section.anchor.as_deref().filter(|a| !a.is_empty());
+            builder.push_heading(section.level.unwrap_or(2).max(2), heading, anchor);
+        }
+        builder.push_text(&section.text);
+    }
+    if builder.is_empty() {
+        return Err(ErrorKind::Empty);
+    }
+    let title = sections
+        .iter()
+        .find_map(|s| non_blank(s.heading.clone()))
+        .unwrap_or_else(|| crate::title_from_source(id));
+    Ok(Draft::new(
+        id,
+        source,
+        Format::Text,
+        title,
+        builder.finish(),
+    ))
 }
 
 /// `id`, else `_id`: a non-empty string, or a number written as JSON wrote it.
@@ -205,6 +258,35 @@ mod tests {
         assert_eq!(a.title(), "Mine");
         assert_eq!(a.sections()[0].anchor, "x");
         assert_eq!(a.sections()[0].text, "Body");
+    }
+
+    #[test]
+    fn sections_given_are_indexed_as_given() {
+        let a = one(
+            r#"{"id":"c1","sections":[{"text":"Lead words."},{"heading":"Causes","level":2,"anchor":"why","text":"Many.\nReally many."},{"heading":"Diet Tips","level":3,"text":"Eat well"},{"heading":"1. Acne","text":"Is this a heading? No."}]}"#,
+        );
+        let shown: Vec<String> = a
+            .sections()
+            .iter()
+            .map(|s| {
+                let heading = s.heading.as_deref().unwrap_or("-");
+                let path = s.path.join("/");
+                format!("{heading}|{}|{}|{path}|{}", s.level, s.anchor, s.text)
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "-|1|||Lead words.",
+                "Causes|2|why||Many.\nReally many.",
+                "Diet Tips|3|diet-tips|Causes|Eat well",
+                "1. Acne|2|1-acne||Is this a heading? No.",
+            ]
+        );
+        assert_eq!(a.title(), "Causes", "no record title: the first heading");
+        assert_eq!(a.format(), Format::Text);
+        let e = jsonl(r#"{"id":"x","sections":[]}"#).remove(0).unwrap_err();
+        assert_eq!(e.to_string(), "data/c.jsonl:1: no text to index");
     }
 
     #[test]

@@ -42,6 +42,7 @@
 
 mod bm25f;
 mod catalog;
+mod collect;
 mod directory;
 mod error;
 mod fuzzy;

@@ -4,19 +4,17 @@
 //! `search`'s, reading an article back is `outline`'s; both are methods of
 //! this type.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
 use tantivy::query::Query as TQuery;
-use tantivy::{DocId, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::{ReloadPolicy, Searcher};
 
 use crate::IndexError;
 use crate::catalog::Payload;
+use crate::collect::DistinctArticles;
 use crate::schema::{self, Fields};
 
 /// An open index for reading. Takes no lock and sees the commit that was
@@ -159,71 +157,5 @@ impl IndexReader {
             .search(query, &DistinctArticles)
             .map_err(|e| IndexError::tantivy(&self.path, e))?;
         Ok(articles.len())
-    }
-}
-
-/// Collects the distinct `article` values of the matching sections.
-struct DistinctArticles;
-
-/// One segment's part of [`DistinctArticles`]: the article column's term
-/// ordinals seen, turned into names in one ordered pass over the column's
-/// dictionary at the end (looking each up alone costs a block decode).
-struct DistinctArticlesInSegment {
-    column: Option<StrColumn>,
-    ords: Vec<u64>,
-}
-
-impl Collector for DistinctArticles {
-    type Fruit = HashSet<String>;
-    type Child = DistinctArticlesInSegment;
-
-    fn for_segment(
-        &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<DistinctArticlesInSegment> {
-        Ok(DistinctArticlesInSegment {
-            column: reader.fast_fields().str("article")?,
-            ords: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(
-        &self,
-        segments: Vec<std::io::Result<HashSet<String>>>,
-    ) -> tantivy::Result<HashSet<String>> {
-        let mut all = HashSet::new();
-        for names in segments {
-            all.extend(names?);
-        }
-        Ok(all)
-    }
-}
-
-impl SegmentCollector for DistinctArticlesInSegment {
-    type Fruit = std::io::Result<HashSet<String>>;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(column) = &self.column {
-            self.ords.extend(column.term_ords(doc));
-        }
-    }
-
-    fn harvest(mut self) -> Self::Fruit {
-        let mut names = HashSet::new();
-        if let Some(column) = &self.column {
-            self.ords.sort_unstable();
-            self.ords.dedup();
-            column
-                .dictionary()
-                .sorted_ords_to_term_cb(&self.ords, |name| {
-                    names.insert(String::from_utf8_lossy(name).into_owned());
-                })?;
-        }
-        Ok(names)
     }
 }

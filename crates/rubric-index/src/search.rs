@@ -9,15 +9,18 @@
 //! note in [`SearchResponse::notes`]; a query with no searchable word is an
 //! [`IndexError::Query`].
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
+use tantivy::postings::Postings;
 use tantivy::query::{BooleanQuery, Occur as TOccur, Query as TQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
+use crate::collect::TopSections;
 use crate::query::{self, Node};
-use crate::rank::{self, Plan, Ranking};
+use crate::rank::{self, Highlight, Plan, Ranking};
 use crate::snippet::{self, DEFAULT_SNIPPET_CHARS, Excerpt};
 use crate::{IndexError, IndexReader};
 
@@ -404,23 +407,9 @@ impl IndexReader {
         offset: usize,
         limit: usize,
     ) -> Result<(usize, Vec<(f32, DocAddress)>), IndexError> {
-        let top = TopDocs::for_doc_range(offset..offset.saturating_add(limit)).order_by((
-            (SortBySimilarityScore, Order::Desc),
-            (SortByString::for_field("article"), Order::Asc),
-            (
-                SortByStaticFastValue::<u64>::for_field("ordinal"),
-                Order::Asc,
-            ),
-        ));
-        let (total, top) = searcher
-            .search(query, &(Count, top))
-            .map_err(|e| IndexError::tantivy(&self.path, e))?;
-        Ok((
-            total,
-            top.into_iter()
-                .map(|((score, _, _), address)| (score, address))
-                .collect(),
-        ))
+        searcher
+            .search(query, &(Count, TopSections { offset, limit }))
+            .map_err(|e| IndexError::tantivy(&self.path, e))
     }
 
     fn article_of(&self, searcher: &Searcher, address: DocAddress) -> Result<String, IndexError> {
@@ -451,7 +440,9 @@ impl IndexReader {
         };
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
         let text = text_of(f.text).unwrap_or_default();
-        let excerpt = snippet::excerpt(&text, &plan.highlight, request.snippet_chars);
+        let positions = self.positions(searcher, address, &plan.highlight)?;
+        let excerpt =
+            snippet::excerpt_at(&text, &plan.highlight, &positions, request.snippet_chars);
         let explain = request.explain.then(|| explain(searcher, address, plan));
         Ok(Hit {
             id: text_of(f.id).unwrap_or_default(),
@@ -470,6 +461,51 @@ impl IndexReader {
             ordinal: u32::try_from(u64_of(f.ordinal)).unwrap_or(u32::MAX),
             explain,
         })
+    }
+}
+
+impl IndexReader {
+    /// Where each term to highlight stands in the text of the section at
+    /// `address`: its token positions, read from the postings (term →
+    /// positions, sorted; absent terms have none).
+    fn positions(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        highlight: &Highlight,
+    ) -> Result<BTreeMap<String, Vec<u32>>, IndexError> {
+        let err = |e: std::io::Error| IndexError::io(&self.path, e);
+        let segment = searcher.segment_reader(address.segment_ord);
+        let inverted = segment
+            .inverted_index(self.fields.text)
+            .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        let terms = highlight
+            .terms
+            .keys()
+            .chain(highlight.phrases.iter().flatten());
+        for term in terms {
+            if out.contains_key(term) {
+                continue;
+            }
+            let mut positions = Vec::new();
+            let key = Term::from_field_text(self.fields.text, term);
+            if let Some(mut postings) = inverted
+                .read_postings(&key, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(err)?
+            {
+                // A posting list starts at its first document, which may be
+                // past this one (seeking backwards is not allowed).
+                if postings.doc() < address.doc_id {
+                    postings.seek(address.doc_id);
+                }
+                if postings.doc() == address.doc_id {
+                    postings.positions(&mut positions);
+                }
+            }
+            out.insert(term.clone(), positions);
+        }
+        Ok(out)
     }
 }
 
@@ -538,6 +574,113 @@ fn cut(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rubric_core::{Article, Format, SectionBuilder};
+
+    /// Words that analysis changes in every way it can: stems, case,
+    /// accents, Greek letters, British spellings, numbers, overlong tokens.
+    const WORDS: &[&str] = &[
+        "Probiotics",
+        "probiotic",
+        "gut",
+        "Gut-skin",
+        "eczema",
+        "ECZEMA",
+        "café",
+        "naïve",
+        "TNF-α",
+        "β-carotene",
+        "tumour",
+        "tumor",
+        "colour",
+        "haemoglobin",
+        "oestrogen",
+        "randomised",
+        "2.1",
+        "x-rays",
+        "leaky",
+        "leaks",
+        "skin,",
+        "(acne)",
+        "—",
+        "…",
+        "日本語",
+        "a",
+        "vitamin",
+        "D3",
+        "supercalifragilisticexpialidociousandthensomemoreletters",
+        "dermatitis",
+        "flora.",
+        "memory",
+        "barrier",
+        "barriers",
+        "Barrier's",
+    ];
+
+    #[test]
+    fn snippets_from_the_postings_are_what_analysing_the_text_gives() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as usize
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = crate::IndexWriter::open(dir.path(), 50_000_000).unwrap();
+        for a in 0..20 {
+            let mut outline = SectionBuilder::new();
+            for s in 0..4 {
+                outline.push_heading(2, &format!("Part {s}"), None);
+                let len = 5 + next() % 150;
+                let text: Vec<&str> = (0..len).map(|_| WORDS[next() % WORDS.len()]).collect();
+                outline.push_text(&text.join(if next() % 3 == 0 { "\n" } else { " " }));
+            }
+            let id = format!("a{a}.md");
+            let article = Article::new(&id, &id, Format::Markdown, "T", outline.finish());
+            writer.upsert(&article).unwrap();
+        }
+        writer.commit().unwrap();
+        let reader = IndexReader::open(dir.path()).unwrap();
+        let searcher = reader.reader.searcher();
+        let queries = [
+            "probiotics gut",
+            "\"leaky gut\"",
+            "eczema café naive",
+            "tnf alpha",
+            "\"memory barrier\"",
+            "tumor colour hemoglobin estrogen",
+            "dermatitus",
+            "barrier skin \"gut skin\"",
+            "d3 2.1 vitamin a",
+        ];
+        let mut compared = 0;
+        for query in queries {
+            let (plan, _) = reader
+                .plan(&searcher, query, &[], &Ranking::default())
+                .unwrap();
+            let (_, top) = reader.top(&searcher, &*plan.query, 0, 200).unwrap();
+            for (_, address) in top {
+                let doc: TantivyDocument = searcher.doc(address).unwrap();
+                let text = doc
+                    .get_first(reader.fields.text)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let positions = reader
+                    .positions(&searcher, address, &plan.highlight)
+                    .unwrap();
+                for max in [30, 200, 2_000] {
+                    assert_eq!(
+                        snippet::excerpt_at(&text, &plan.highlight, &positions, max),
+                        snippet::excerpt(&text, &plan.highlight, max),
+                        "{query:?} in {text:?}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 300, "{compared}");
+    }
 
     #[test]
     fn long_queries_are_cut_at_a_word() {

@@ -3,15 +3,20 @@
 //!
 //! [`Excerpt`] is the plain form (text plus highlight byte ranges) that a
 //! terminal renderer walks with [`Excerpt::pieces`]; [`Excerpt::to_html`] is
-//! the escaped form with `<mark>` that `search --json` prints. The text is
-//! analyzed as the index does, so a stemmed or fuzzy term marks every form
-//! of the word, and a phrase is marked whole and only where its words stand
-//! together. The fragment with the most distinct terms wins; when the terms
+//! the escaped form with `<mark>` that `search --json` prints. Matches are
+//! where the index says the query's terms are: the token positions of each
+//! term in the hit's text, read from the postings ([`locate`]), turned into
+//! byte ranges by one scan of the text that splits words as the index's
+//! tokenizer does and stops after the last match — no word is analysed
+//! again. So a stemmed or fuzzy term marks every form of the word, and a
+//! phrase is marked whole and only where its words stand together.
+//! The fragment with the most distinct terms wins; when the terms
 //! are far apart, two shorter fragments joined by `…`. Fragments start and
 //! end on word boundaries (or a sentence start). When the text has no match
 //! (only the title or heading matched) the excerpt is the start of the text.
 //! This module does not choose which terms match: that is `rank`'s.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use rubric_core::text::escape_html_into;
@@ -78,21 +83,39 @@ impl Excerpt {
 const LEAD_IN: usize = 40;
 
 /// One place in the text where the query matched.
-#[derive(Debug, Clone)]
-struct Match {
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Match {
     range: Range<usize>,
     /// Which query term or phrase it is (distinct ones count more).
     key: usize,
     weight: f32,
 }
 
-/// The excerpt of `text` for a hit: the fragment(s) with the most distinct
-/// query terms and phrases, about `max_chars` in all, cut on word boundaries,
-/// with every match marked; two fragments joined by `…` when the terms are
-/// far apart. The start of `text` when nothing in it matches.
+/// The excerpt of `text` for a hit whose terms stand at `positions` (term →
+/// its token positions in `text`, sorted, as the index holds them).
+pub(crate) fn excerpt_at(
+    text: &str,
+    highlight: &Highlight,
+    positions: &BTreeMap<String, Vec<u32>>,
+    max_chars: usize,
+) -> Excerpt {
+    excerpt_of(text, locate(text, highlight, positions), max_chars)
+}
+
+/// The excerpt of `text` for `highlight`, found by analysing the whole text
+/// as the index does: what [`excerpt_at`] gives without the postings (the
+/// reference it is tested against).
+#[cfg(test)]
 pub(crate) fn excerpt(text: &str, highlight: &Highlight, max_chars: usize) -> Excerpt {
+    excerpt_of(text, find_matches(text, highlight), max_chars)
+}
+
+/// The excerpt of `text` with these matches: the fragment(s) with the most
+/// distinct query terms and phrases, about `max_chars` in all, cut on word
+/// boundaries, with every match marked; two fragments joined by `…` when the
+/// terms are far apart. The start of `text` when nothing in it matches.
+fn excerpt_of(text: &str, matches: Vec<Match>, max_chars: usize) -> Excerpt {
     let max_chars = max_chars.max(1);
-    let matches = find_matches(text, highlight);
     if matches.is_empty() {
         return lead_excerpt(text, max_chars);
     }
@@ -120,7 +143,108 @@ pub(crate) fn excerpt(text: &str, highlight: &Highlight, max_chars: usize) -> Ex
     render(text, &chars, &windows, &matches)
 }
 
-/// Every match of the query's terms and phrases in `text`.
+/// Every match of the query's terms and phrases in `text`, from where the
+/// index says each term stands (`positions`: term → its token positions in
+/// `text`, sorted). A phrase matches where its terms stand one after the
+/// other. One scan of `text` finds the byte ranges of the tokens needed, and
+/// stops after the last.
+pub(crate) fn locate(
+    text: &str,
+    highlight: &Highlight,
+    positions: &BTreeMap<String, Vec<u32>>,
+) -> Vec<Match> {
+    let none = Vec::new();
+    let at = |term: &str| positions.get(term).unwrap_or(&none);
+    // (first token, tokens spanned, key, weight)
+    let mut wanted: Vec<(u32, u32, usize, f32)> = Vec::new();
+    for (key, (term, weight)) in highlight.terms.iter().enumerate() {
+        wanted.extend(at(term).iter().map(|&p| (p, 1, key, *weight)));
+    }
+    let keys = highlight.terms.len();
+    for (p, phrase) in highlight.phrases.iter().enumerate() {
+        let Some((first, rest)) = phrase.split_first() else {
+            continue;
+        };
+        let len = u32::try_from(phrase.len()).unwrap_or(u32::MAX);
+        for &start in at(first) {
+            let together = rest.iter().zip(1u32..).all(|(term, i)| {
+                start
+                    .checked_add(i)
+                    .is_some_and(|want| at(term).binary_search(&want).is_ok())
+            });
+            if together {
+                wanted.push((start, len, keys + p, 2.0 * phrase.len() as f32));
+            }
+        }
+    }
+    // The tokens whose start or end is needed, in order.
+    let mut needed: Vec<u32> = wanted
+        .iter()
+        .flat_map(|&(p, len, _, _)| [p, p.saturating_add(len - 1)])
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let spans = token_spans(text, &needed);
+    let span = |token: u32| {
+        needed
+            .binary_search(&token)
+            .ok()
+            .and_then(|i| spans.get(i).cloned().flatten())
+    };
+    let mut out: Vec<Match> = wanted
+        .into_iter()
+        .filter_map(|(p, len, key, weight)| {
+            let first = span(p)?;
+            let last = span(p.saturating_add(len - 1))?;
+            Some(Match {
+                range: first.start..last.end,
+                key,
+                weight,
+            })
+        })
+        .collect();
+    out.sort_by_key(|m| (m.range.start, m.range.end));
+    out
+}
+
+/// The byte ranges of the tokens numbered `needed` (sorted, distinct), as
+/// the index's tokenizer numbers them: runs of alphanumeric characters,
+/// from 0. `None` for a number past the last token.
+fn token_spans(text: &str, needed: &[u32]) -> Vec<Option<Range<usize>>> {
+    let mut spans = Vec::with_capacity(needed.len());
+    let Some(&last) = needed.last() else {
+        return spans;
+    };
+    let mut want = needed.iter().copied().peekable();
+    let mut token: u32 = 0;
+    let mut start: Option<usize> = None;
+    for (at, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                if want.peek() == Some(&token) {
+                    want.next();
+                    spans.push(Some(from..at));
+                }
+                if token == last {
+                    break;
+                }
+                token += 1;
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    spans.resize(needed.len(), None);
+    spans
+}
+
+/// Every match of the query's terms and phrases in `text`, found by
+/// analysing it (the reference for [`locate`]).
+#[cfg(test)]
 fn find_matches(text: &str, highlight: &Highlight) -> Vec<Match> {
     // The English stemmer never changes a word's first letter, so a word can
     // only stem to a query term that starts like it: the others are not
@@ -195,6 +319,8 @@ fn keys_in(matches: &[Match], windows: &[(usize, usize)]) -> std::collections::B
 
 /// The byte range of about `len` chars, starting a little before a match,
 /// that holds the most distinct matches (weighted) not already in `taken`.
+/// `matches` are sorted by start, so each window counts only the matches
+/// from its start on.
 fn best_window(
     text: &str,
     chars: &CharIndex,
@@ -203,28 +329,34 @@ fn best_window(
     taken: &[(usize, usize)],
 ) -> (usize, usize) {
     let already = keys_in(matches, taken);
-    let mut best: Option<((usize, usize), f32)> = None;
-    for m in matches {
-        if taken
+    let overlaps_taken = |m: &Match| {
+        taken
             .iter()
             .any(|&(s, e)| m.range.start < e && m.range.end > s)
-        {
+    };
+    let keys = matches.iter().map(|m| m.key + 1).max().unwrap_or(0);
+    let mut seen = vec![false; keys];
+    let mut best: Option<((usize, usize), f32)> = None;
+    for m in matches {
+        if overlaps_taken(m) {
             continue;
         }
         let window = window_at(text, chars, m.range.start, len);
-        let mut seen = std::collections::BTreeSet::new();
+        seen.iter_mut().for_each(|s| *s = false);
         let mut score = 0.0;
-        for other in matches {
-            let inside = other.range.start >= window.0 && other.range.end <= window.1;
-            let free = !taken
-                .iter()
-                .any(|&(s, e)| other.range.start < e && other.range.end > s);
-            if inside && free {
-                if !already.contains(&other.key) && seen.insert(other.key) {
-                    score += other.weight;
-                } else {
-                    score += 0.05;
-                }
+        let from = matches.partition_point(|o| o.range.start < window.0);
+        for other in matches[from..]
+            .iter()
+            .take_while(|o| o.range.start < window.1)
+        {
+            if other.range.end > window.1 || overlaps_taken(other) {
+                continue;
+            }
+            if !already.contains(&other.key) && !seen[other.key] {
+                seen[other.key] = true;
+                score += other.weight;
+            } else {
+                score += 0.05;
             }
         }
         if best.as_ref().is_none_or(|(_, b)| score > *b) {
@@ -312,34 +444,41 @@ fn render(
     }
 }
 
-/// Byte offsets of each char of a text, to count in chars.
+/// Counting a text in chars: the byte offset of each char, kept only when
+/// the text is not ASCII (in ASCII, chars are bytes).
 struct CharIndex {
-    starts: Vec<usize>,
+    starts: Option<Vec<usize>>,
     len_bytes: usize,
 }
 
 impl CharIndex {
     fn new(text: &str) -> CharIndex {
         CharIndex {
-            starts: text.char_indices().map(|(i, _)| i).collect(),
+            starts: (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect()),
             len_bytes: text.len(),
         }
     }
 
     fn len(&self) -> usize {
-        self.starts.len()
+        self.starts.as_ref().map_or(self.len_bytes, Vec::len)
     }
 
     /// Byte offset of char `n` (the text's length past the end).
     fn byte_at(&self, n: usize) -> usize {
-        self.starts.get(n).copied().unwrap_or(self.len_bytes)
+        match &self.starts {
+            Some(starts) => starts.get(n).copied().unwrap_or(self.len_bytes),
+            None => n.min(self.len_bytes),
+        }
     }
 
     /// Index of the char at or before byte `at`.
     fn char_of(&self, at: usize) -> usize {
-        match self.starts.binary_search(&at) {
-            Ok(n) => n,
-            Err(n) => n.saturating_sub(1),
+        match &self.starts {
+            Some(starts) => match starts.binary_search(&at) {
+                Ok(n) => n,
+                Err(n) => n.saturating_sub(1),
+            },
+            None => at.min(self.len_bytes),
         }
     }
 }

@@ -1,0 +1,161 @@
+//! What each route answers: the search page (`/`), `/health`, `/search` and
+//! `/articles/{id}` (its outline as JSON, or its HTML view), and running
+//! index work on the blocking pool within the search slots and the request
+//! time-out.
+//!
+//! Parameters arrive parsed ([`super::params`]); routing, the common
+//! headers and the response builders are [`super::http`]'s, the HTML of the
+//! article view [`super::view`]'s.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hyper::{Response, StatusCode};
+use rubric_index::{IndexError, IndexReader};
+use serde_json::json;
+use tracing::warn;
+
+use super::http::{Body, error, html_response, html_with_policy, json_response};
+use super::params::{ArticleRequest, ParamError, Params, article_request, search_request};
+use super::{Shared, shorten, view};
+
+/// The search page, served at `/`.
+const PAGE: &str = include_str!("../page.html");
+
+/// The search page: its script and styles are inline, and it may only
+/// call this server.
+pub(super) fn page() -> Response<Body> {
+    html_with_policy(
+        StatusCode::OK,
+        Body::from(PAGE),
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+         connect-src 'self'; img-src data:; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'",
+    )
+}
+
+/// `/health`: the index's counts and its last commit.
+pub(super) fn health(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
+    params.only(&[])?;
+    let stats = shared.index.stats();
+    let last_commit = stats.committed_at;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "status": "ok",
+            "index": shared.config.index.display().to_string(),
+            "articles": stats.articles,
+            "sections": stats.sections,
+            "last_commit": last_commit.map(rfc3339),
+            "version": env!("CARGO_PKG_VERSION"),
+        }),
+    ))
+}
+
+/// `/search`: checks every parameter first, then searches.
+pub(super) async fn search(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
+    let request = search_request(params, &shared.config.limits)?;
+    Ok(run_blocking(shared, move |reader| {
+        let response = reader.search(&request)?;
+        Ok(json_response(StatusCode::OK, &response))
+    })
+    .await)
+}
+
+/// `/articles/{id}`: the article's outline as JSON, or its HTML view.
+pub(super) async fn article(
+    shared: &Shared,
+    raw_id: &str,
+    params: &Params,
+) -> Result<Response<Body>, ParamError> {
+    let ArticleRequest { id, text, html } = article_request(raw_id, params, &shared.config.limits)?;
+    Ok(run_blocking(shared, move |reader| {
+        let outline = reader.outline(&id, text || html)?;
+        Ok(match (outline, html) {
+            (Some(outline), false) => json_response(StatusCode::OK, &outline),
+            (Some(outline), true) => html_response(StatusCode::OK, view::article(&outline)),
+            (None, false) => error(
+                StatusCode::NOT_FOUND,
+                &format!("the index has no article {:?}", shorten(&id, 200)),
+            ),
+            (None, true) => html_response(StatusCode::NOT_FOUND, view::not_found(&id)),
+        })
+    })
+    .await)
+}
+
+/// Runs `work` on the blocking pool when a search slot is free, within the
+/// request time-out. A query the index refuses is the client's 400; any
+/// other index error is a 503 (the index is being rebuilt, say), never a 500.
+async fn run_blocking<F>(shared: &Shared, work: F) -> Response<Body>
+where
+    F: FnOnce(&IndexReader) -> Result<Response<Body>, IndexError> + Send + 'static,
+{
+    let timeout = shared.config.limits.request_timeout;
+    let reader = shared.index.reader();
+    let job = async {
+        let Ok(slot) = shared.searches.clone().acquire_owned().await else {
+            return error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");
+        };
+        // The slot goes with the work: a search that outlives its request's
+        // time-out still counts until it ends.
+        let work = move || {
+            let response = work(&reader);
+            drop(slot);
+            response
+        };
+        match tokio::task::spawn_blocking(work).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(IndexError::Query { query, reason })) => error(
+                StatusCode::BAD_REQUEST,
+                &format!("cannot search for {query:?}: {reason}"),
+            ),
+            Ok(Err(err)) => {
+                warn!("index error: {err}");
+                error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the index cannot be read just now: try again",
+                )
+            }
+            Err(err) => {
+                warn!("a search task failed: {err}");
+                error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the search failed: try again",
+                )
+            }
+        }
+    };
+    match tokio::time::timeout(timeout, job).await {
+        Ok(response) => response,
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!("the request took longer than {timeout:?}"),
+        ),
+    }
+}
+
+/// `2024-05-01T12:00:00Z` (UTC, whole seconds).
+fn rfc3339(time: SystemTime) -> String {
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    i64::try_from(secs)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn commit_times_are_rfc3339() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096);
+        assert_eq!(rfc3339(t), "2024-02-29T12:34:56Z");
+    }
+}
