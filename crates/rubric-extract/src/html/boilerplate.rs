@@ -330,40 +330,64 @@ fn drop_tokens_sorted() -> &'static [&'static [u8]] {
     })
 }
 
-/// True when one of the [`tokens`] of `name` is in [`DROP_TOKENS`]; for an
-/// ASCII name, without allocating.
+/// True when one of the [`tokens`] of `name` is in [`DROP_TOKENS`] and is
+/// not a modifier: a token after `no`, `has` or `with` (`no-share`,
+/// `has-comments`) says what the element has, not what it is. For an ASCII
+/// name, without allocating.
 fn has_drop_token(name: &str) -> bool {
     if !name.is_ascii() {
-        return tokens(name).any(|t| DROP_TOKENS.contains(&t.as_str()));
+        let mut prev = String::new();
+        return tokens(name).any(|t| {
+            let drop = DROP_TOKENS.contains(&t.as_str()) && !is_modifier(&prev);
+            prev = t;
+            drop
+        });
     }
-    let is_drop = |t: &str| {
+    let mut prev_modifier = false;
+    let mut found = false;
+    ascii_tokens(name, |t| {
         // Lower-case into a stack buffer, then a binary search; no drop
         // token is longer than the buffer.
         let mut buf = [0u8; 16];
         let Some(lower) = buf.get_mut(..t.len()) else {
+            prev_modifier = false;
             return false;
         };
         lower.copy_from_slice(t.as_bytes());
         lower.make_ascii_lowercase();
-        drop_tokens_sorted().binary_search(&&*lower).is_ok()
-    };
+        let lower = &*lower;
+        found = !prev_modifier && drop_tokens_sorted().binary_search(&lower).is_ok();
+        prev_modifier = is_modifier(std::str::from_utf8(lower).unwrap_or(""));
+        found
+    });
+    found
+}
+
+/// A token that makes the next one say what an element has, not what it is.
+fn is_modifier(token: &str) -> bool {
+    matches!(token, "no" | "has" | "with")
+}
+
+/// Calls `f` with each token of an ASCII class or id (runs of letters and
+/// digits, camelCase humps split) until it returns true.
+fn ascii_tokens(name: &str, mut f: impl FnMut(&str) -> bool) {
     let bytes = name.as_bytes();
     let mut start: Option<usize> = None;
     let mut prev_lower = false;
     for (i, &b) in bytes.iter().enumerate() {
         if !b.is_ascii_alphanumeric() {
             if let Some(s) = start.take()
-                && is_drop(&name[s..i])
+                && f(&name[s..i])
             {
-                return true;
+                return;
             }
             continue;
         }
         match start {
             None => start = Some(i),
             Some(s) if b.is_ascii_uppercase() && prev_lower => {
-                if is_drop(&name[s..i]) {
-                    return true;
+                if f(&name[s..i]) {
+                    return;
                 }
                 start = Some(i);
             }
@@ -371,7 +395,9 @@ fn has_drop_token(name: &str) -> bool {
         }
         prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
     }
-    start.is_some_and(|s| is_drop(&name[s..]))
+    if let Some(s) = start {
+        f(&name[s..]);
+    }
 }
 
 /// The lower-case tokens of a class or id: runs of letters and digits, with
@@ -436,6 +462,24 @@ mod tests {
             let slow = tokens(name).any(|t| DROP_TOKENS.contains(&t.as_str()));
             assert_eq!(has_drop_token(name), slow, "{name}");
         }
+    }
+
+    #[test]
+    fn a_token_after_no_has_or_with_is_a_modifier() {
+        assert!(!has_drop_token("entry-content no-share"));
+        assert!(!has_drop_token("post-body has-comments"));
+        assert!(!has_drop_token("withSidebar"));
+        assert!(!has_drop_token("café-no-share"));
+        assert!(has_drop_token("share-no"));
+        assert!(has_drop_token("nobody-share"));
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = page(&format!(
+            r#"<body><div class="entry no-share">{story}</div><div class="share">Tweet</div></body>"#
+        ));
+        assert_eq!(
+            a.sections[0].text,
+            story.replace("<p>", "").replace("</p>", "")
+        );
     }
 
     #[test]

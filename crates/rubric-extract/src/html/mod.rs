@@ -86,7 +86,7 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     if walker.out.is_empty() {
         return Err(input.error(ErrorKind::Empty));
     }
-    let sections = walker.out.finish();
+    let sections = walker.finish();
     let mut draft = Draft::new(input.id, input.source, Format::Html, title, sections);
     draft.url = input.url.map(str::to_string);
     draft.metadata = page.metadata;

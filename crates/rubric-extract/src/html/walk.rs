@@ -3,7 +3,11 @@
 //!
 //! `h1`–`h6` become sections (the title `<h1>` excepted, and `<h1>`s above
 //! it, mastheads, dropped) anchored on their own `id` (or that of an `<a
-//! id|name>` inside or just before them). Text comes out one line per
+//! id|name>` inside or just before them). A heading waits for its first
+//! text: one whose section ends empty after something under it was dropped
+//! ("Related stories" over a list of links), or that ends the article
+//! ("Comments"), is not a section; nor is a heading that is all a link to
+//! elsewhere (a teaser's headline). Text comes out one line per
 //! block: block elements and `<br>` end a line, list items keep `- ` /
 //! `N. `, table rows join their cells with ` | `, a `<pre>` is one block that
 //! keeps its lines and indentation. Bylines and datelines are held back and
@@ -80,6 +84,16 @@ struct Heading {
     text: String,
 }
 
+/// A heading waiting for its first text.
+#[derive(Debug)]
+struct Pending {
+    level: u8,
+    id: Option<String>,
+    text: String,
+    /// Something with text under it was dropped (furniture, links).
+    dropped: bool,
+}
+
 /// Walks the main content and feeds the section builder.
 #[derive(Debug)]
 pub(super) struct Walker<'a> {
@@ -108,6 +122,12 @@ pub(super) struct Walker<'a> {
     pending_anchor: Option<String>,
     /// Text length of the main content.
     root_len: usize,
+    /// Headings read but not yet given to the outline, in document order:
+    /// one goes out with the first text under it, and one whose section
+    /// ends empty after something under it was dropped (a "Related
+    /// stories" heading over a list of links), or that ends the article,
+    /// is dropped.
+    pending: Vec<Pending>,
     /// Depth of an article's `<header>`: only its standfirst (a line of
     /// [`MIN_STANDFIRST`] characters or more) is content; kickers, bylines,
     /// reading times and headings in it are not.
@@ -135,6 +155,7 @@ impl<'a> Walker<'a> {
             title_seen: false,
             pending_anchor: None,
             root_len,
+            pending: Vec::new(),
             header: 0,
         }
     }
@@ -184,10 +205,11 @@ impl<'a> Walker<'a> {
             let first = lines.iter().position(|l| !l.trim().is_empty());
             let last = lines.iter().rposition(|l| !l.trim().is_empty());
             if let (Some(first), Some(last)) = (first, last) {
-                self.out.push_text(&lines[first..=last].join("\n"));
+                let block = lines[first..=last].join("\n");
+                self.push_text(&block);
             }
         } else {
-            self.out.push_text(&line);
+            self.push_text(&line);
         }
         self.line.clear();
     }
@@ -196,12 +218,65 @@ impl<'a> Walker<'a> {
     /// of [`MIN_DATE_RUN`] or more is kept (a schedule, a timeline), fewer
     /// are dropped.
     fn release_held(&mut self) {
-        if self.held.len() >= MIN_DATE_RUN {
-            for line in &self.held {
-                self.out.push_text(line);
+        let held = std::mem::take(&mut self.held);
+        if held.len() >= MIN_DATE_RUN {
+            for line in &held {
+                self.push_text(line);
             }
         }
-        self.held.clear();
+    }
+
+    /// A heading that is all a link to elsewhere: the headline of a teaser
+    /// for another story, not a section of this one.
+    fn is_teaser(&self, heading: ElementRef<'_>) -> bool {
+        let size = self.sizes.get(heading);
+        size.links > 0 && size.linked * 5 >= size.text * 4
+    }
+
+    /// Gives text to the outline, after the headings waiting for it.
+    fn push_text(&mut self, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        for h in self.pending.drain(..) {
+            self.out.push_heading(h.level, &h.text, h.id.as_deref());
+        }
+        self.out.push_text(text);
+    }
+
+    /// A heading has been read: the waiting headings whose sections it
+    /// ends empty go out, unless something under them was dropped.
+    fn push_heading(&mut self, heading: Pending) {
+        while self
+            .pending
+            .last()
+            .is_some_and(|p| p.level >= heading.level && p.dropped)
+        {
+            self.pending.pop();
+        }
+        if self
+            .pending
+            .last()
+            .is_some_and(|p| p.level >= heading.level)
+        {
+            for h in self.pending.drain(..) {
+                self.out.push_heading(h.level, &h.text, h.id.as_deref());
+            }
+        }
+        self.pending.push(heading);
+    }
+
+    /// Ends the walk: headings still waiting end the article with nothing
+    /// under them ("More stories", "Comments") and are dropped, unless
+    /// nothing under them was dropped and they read as sentences (pull
+    /// quotes set as headings).
+    pub(super) fn finish(mut self) -> Vec<rubric_core::Section> {
+        for h in std::mem::take(&mut self.pending) {
+            if !h.dropped && is_sentence(&h.text) {
+                self.out.push_heading(h.level, &h.text, h.id.as_deref());
+            }
+        }
+        self.out.finish()
     }
 }
 
@@ -212,7 +287,13 @@ impl<'a> Visitor<'a> for Walker<'a> {
         let name = v.name();
         if is_furniture(self.sizes, el, self.root_len)
             || is_link_block(self.sizes, el, self.root_len)
+            || (heading_level(name).is_some() && Some(el) != self.title_h1 && self.is_teaser(el))
         {
+            if self.sizes.text(el) > 0
+                && let Some(p) = self.pending.last_mut()
+            {
+                p.dropped = true;
+            }
             return false;
         }
         if Some(el) == self.title_h1 {
@@ -310,7 +391,12 @@ impl<'a> Visitor<'a> for Walker<'a> {
             if let Some(h) = self.heading.take() {
                 let text = clean_heading(&h.text);
                 if !text.is_empty() {
-                    self.out.push_heading(h.level, &text, h.id.as_deref());
+                    self.push_heading(Pending {
+                        level: h.level,
+                        id: h.id,
+                        text,
+                        dropped: false,
+                    });
                 }
             }
             return;
@@ -368,16 +454,31 @@ const MIN_DATE_RUN: usize = 3;
 /// standfirst rather than a kicker, a byline or a reading time.
 const MIN_STANDFIRST: usize = 60;
 
+/// Fewest words of a heading that reads as a sentence.
+const MIN_SENTENCE_WORDS: usize = 5;
+
+/// A line that ends like a sentence and has [`MIN_SENTENCE_WORDS`] or more.
+fn is_sentence(line: &str) -> bool {
+    ends_sentence(line)
+        && line
+            .split_whitespace()
+            .nth(MIN_SENTENCE_WORDS - 1)
+            .is_some()
+}
+
+/// True when a line ends with sentence punctuation (closing quotes aside).
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end_matches(['"', '\'', '\u{201d}', '\u{2019}', '\u{bb}', ')'])
+        .ends_with(['.', '!', '?', '\u{2026}'])
+}
+
 /// A line of an article's `<header>` that is its standfirst: a sentence of
 /// [`MIN_STANDFIRST`] characters or more (or a long line), not a kicker, a
 /// byline, a date or a reading time.
 fn is_standfirst(line: &str) -> bool {
     let len = line.chars().count();
     len >= MIN_STANDFIRST
-        && (len >= 2 * MIN_STANDFIRST
-            || line
-                .trim_end_matches(['"', '\'', '\u{201d}', '\u{2019}', '\u{bb}', ')'])
-                .ends_with(['.', '!', '?', '\u{2026}', ':']))
+        && (len >= 2 * MIN_STANDFIRST || ends_sentence(line) || line.ends_with(':'))
 }
 
 /// The id of an element inside a heading that carries one (`<a name>`,
@@ -403,6 +504,42 @@ mod tests {
              <p>The story starts here.</p><p>First published on Nov 20, 2019 01:38 pm</p></article>",
         );
         assert_eq!(a, "The story starts here.");
+    }
+
+    #[test]
+    fn a_heading_over_dropped_links_or_ending_the_article_is_not_a_section() {
+        let links = r#"<ul><li><a href="/a">One story</a></li><li><a href="/b">Another story</a></li></ul>"#;
+        let a = page(&format!(
+            "<article><p>Lead.</p><h2>Related stories</h2>{links}<h2>Part</h2><p>Text.</p>\
+             <h3>Empty</h3><h4>Sub</h4><p>More.</p><h2>Comments</h2></article>"
+        ));
+        assert_eq!(
+            outline(&a),
+            [
+                "1|||",
+                "2|part||Part",
+                "3|empty|Part|Empty",
+                "4|sub|Part/Empty|Sub"
+            ]
+        );
+        assert_eq!(a.sections[1].text, "Text.");
+    }
+
+    #[test]
+    fn a_heading_that_is_all_a_link_elsewhere_is_a_teaser() {
+        let a = page(
+            r##"<article><p>The story.</p><h3><a href="/other">Another story, elsewhere</a></h3>
+            <h2><a href="#part">Part</a></h2><p>Text.</p></article>"##,
+        );
+        assert_eq!(outline(&a), ["1|||", "2|part||Part"]);
+    }
+
+    #[test]
+    fn a_sentence_set_as_a_heading_at_the_end_is_kept() {
+        let a = page(
+            "<div><p>The story.</p><h4>He lied to everyone, and it worked for years.</h4></div>",
+        );
+        assert_eq!(a.sections.len(), 2);
     }
 
     #[test]
@@ -442,7 +579,7 @@ mod tests {
     fn ids_are_anchors_and_duplicates_are_numbered() {
         let a = page(
             r#"<h2 id="own">One</h2><p>a</p><h2><a name="inner"></a>Two</h2><a id="before"></a><h2>Three</h2>
-            <h2>Same</h2><h2>Same</h2>"#,
+            <h2>Same</h2><h2>Same</h2><p>x</p>"#,
         );
         let anchors: Vec<_> = a.sections.iter().map(|s| s.anchor.as_str()).collect();
         assert_eq!(anchors, ["own", "inner", "before", "same", "same-1"]);
@@ -451,7 +588,7 @@ mod tests {
     #[test]
     fn nested_headings_skipped_levels_and_paths() {
         let a = page(
-            "<div><h2>A</h2><div><div><h4>Deep</h4><p>d</p></div></div></div><h3>Back</h3><h2>B</h2>",
+            "<div><h2>A</h2><div><div><h4>Deep</h4><p>d</p></div></div></div><h3>Back</h3><h2>B</h2><p>b</p>",
         );
         assert_eq!(
             outline(&a),
