@@ -242,6 +242,17 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
     }
 }
 
+/// The obvious chrome, for the last fallback over the whole `<body>`:
+/// furniture by tag, role or hidden-ness, and the site's `<header>` (as in
+/// [`is_furniture`]); an element marked only by class or id is kept.
+pub(super) fn is_chrome(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
+    match verdict(el.value()) {
+        Verdict::Keep | Verdict::Marked => false,
+        Verdict::Furniture => true,
+        Verdict::Header => is_furniture(sizes, el, total),
+    }
+}
+
 /// A block that is mostly links to elsewhere: a list or panel of related
 /// stories, tags, a pager, or a lone "Also: <a>Another story</a>" line.
 /// Kept when it holds the title or most of the main content (`root_len`).
@@ -332,9 +343,14 @@ fn drop_tokens_sorted() -> &'static [&'static [u8]] {
 
 /// True when one of the [`tokens`] of `name` is in [`DROP_TOKENS`] and is
 /// not a modifier: a token after `no`, `has` or `with` (`no-share`,
-/// `has-comments`) says what the element has, not what it is. For an ASCII
-/// name, without allocating.
+/// `has-comments`) says what the element has, not what it is. A name with
+/// a `/` (an id that is a URL or path) marks nothing. For an ASCII name,
+/// without allocating.
 fn has_drop_token(name: &str) -> bool {
+    // A path or URL used as an id names a target, not a part of the page.
+    if name.contains('/') {
+        return false;
+    }
     if !name.is_ascii() {
         let mut prev = String::new();
         return tokens(name).any(|t| {
@@ -462,6 +478,21 @@ mod tests {
             let slow = tokens(name).any(|t| DROP_TOKENS.contains(&t.as_str()));
             assert_eq!(has_drop_token(name), slow, "{name}");
         }
+    }
+
+    #[test]
+    fn an_id_that_is_a_url_marks_nothing() {
+        // A slide's id is the address of its slide ("…/slideshow/…").
+        assert!(!has_drop_token(
+            "https://example.com/tech/phones/slideshow/76280131.cms"
+        ));
+        let slide = "<p>The phone is smaller than the rest, and costs less, by far.</p>";
+        let a = page(&format!(
+            r#"<body><main><section id="https://example.com/a/slideshow/1.cms">{slide}</section>
+            <section id="https://example.com/a/slideshow/2.cms">{slide}</section>
+            <section id="https://example.com/a/slideshow/3.cms">{slide}</section></main></body>"#
+        ));
+        assert_eq!(a.sections[0].text.lines().count(), 3);
     }
 
     #[test]

@@ -148,7 +148,7 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
 }
 
 /// `tag#id.class`, for traces.
-fn describe(el: ElementRef<'_>) -> String {
+pub(super) fn describe(el: ElementRef<'_>) -> String {
     let v = el.value();
     let mut s = v.name().to_string();
     if let Some(id) = v.id() {

@@ -32,7 +32,12 @@
 //!   `<br>` end a line, list items keep `- ` / `N. `, table rows join their
 //!   cells with ` | `, a `<pre>` is one block that keeps its lines and
 //!   indentation; bylines and datelines are dropped unless three or more run
-//!   together (a schedule).
+//!   together (a schedule);
+//! - `fallback`: when the main content gives under 250 characters of text,
+//!   the block with the most text of its own is read instead (when it gives
+//!   twice as much), and when nothing gave any text, the whole `<body>`
+//!   minus the obvious chrome; the path taken is logged at info level
+//!   (`-v`) when it is not the main content.
 //!
 //! `main_content` and `walk` go over the tree with the one traversal in
 //! `tree`: iterative, so deep pages cannot overflow the stack.
@@ -45,6 +50,7 @@
 
 mod boilerplate;
 mod density;
+mod fallback;
 mod guard;
 mod main_content;
 mod page;
@@ -57,14 +63,14 @@ use scraper::Html;
 use crate::{Draft, ErrorKind, ExtractError, Input, title_from_source};
 use density::Sizes;
 use page::{Page, heading_text};
-use walk::Walker;
 
 pub use guard::{MAX_HTML_BYTES, MAX_NESTING};
 pub use page::canonical_url;
 
 /// Extracts one article from an HTML page. Errors when the page is too big
-/// or too deep to parse, when the bytes are not text, or when the main
-/// content has no text at all.
+/// or too deep to parse, when the bytes are not text, or when no path of
+/// the fallback chain (main content, largest text block, body minus chrome)
+/// gives any text.
 pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     let src = guard::checked_text(input)?;
     let doc = Html::parse_document(&src);
@@ -78,15 +84,15 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
         .or_else(|| page.title.clone())
         .unwrap_or_else(|| title_from_source(input.source));
 
-    let root_len = roots.iter().map(|r| sizes.text(*r)).sum();
-    let mut walker = Walker::new(&sizes, title_h1, root_len);
-    for root in roots {
-        walker.walk(root);
-    }
-    if walker.out.is_empty() {
+    let body = page.body.unwrap_or(page.html);
+    let Some((sections, path)) = fallback::read(&sizes, body, &roots, title_h1) else {
         return Err(input.error(ErrorKind::Empty));
+    };
+    if path == fallback::Path::Main {
+        tracing::debug!(source = input.source, "read from the {}", path.as_str());
+    } else {
+        tracing::info!(source = input.source, "read from the {}", path.as_str());
     }
-    let sections = walker.finish();
     let mut draft = Draft::new(input.id, input.source, Format::Html, title, sections);
     draft.url = input.url.map(str::to_string);
     draft.metadata = page.metadata;

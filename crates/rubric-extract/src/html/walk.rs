@@ -22,8 +22,9 @@ use rubric_core::SectionBuilder;
 use rubric_core::text::{collapse, drop_zero_width};
 use scraper::ElementRef;
 
-use super::boilerplate::{is_furniture, is_link_block};
+use super::boilerplate::{is_chrome, is_furniture, is_link_block};
 use super::density::Sizes;
+use super::main_content::describe;
 use super::page::clean_heading;
 use super::tree::{Visitor, visit};
 use crate::dateline;
@@ -132,6 +133,12 @@ pub(super) struct Walker<'a> {
     /// [`MIN_STANDFIRST`] characters or more) is content; kickers, bylines,
     /// reading times and headings in it are not.
     header: usize,
+    /// Drop only the obvious chrome (tags, roles, hidden elements, the
+    /// site's header), not blocks marked by class or id, link blocks or
+    /// teaser headings: the last fallback over the whole `<body>`.
+    loose: bool,
+    /// Characters of text given to the outline so far.
+    text_len: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -157,7 +164,27 @@ impl<'a> Walker<'a> {
             root_len,
             pending: Vec::new(),
             header: 0,
+            loose: false,
+            text_len: 0,
         }
+    }
+
+    /// A walker that drops only the obvious chrome ([`is_chrome`]): for
+    /// the whole `<body>` when nothing else gave text.
+    pub(super) fn loose(
+        sizes: &'a Sizes,
+        title_h1: Option<ElementRef<'a>>,
+        root_len: usize,
+    ) -> Walker<'a> {
+        Walker {
+            loose: true,
+            ..Walker::new(sizes, title_h1, root_len)
+        }
+    }
+
+    /// Characters of text read so far (headings not counted).
+    pub(super) fn text_len(&self) -> usize {
+        self.text_len
     }
 
     /// Reads the tree under `root` (its content, not the element itself)
@@ -241,6 +268,7 @@ impl<'a> Walker<'a> {
         for h in self.pending.drain(..) {
             self.out.push_heading(h.level, &h.text, h.id.as_deref());
         }
+        self.text_len += text.len();
         self.out.push_text(text);
     }
 
@@ -285,10 +313,19 @@ impl<'a> Visitor<'a> for Walker<'a> {
     fn enter(&mut self, el: ElementRef<'a>) -> bool {
         let v = el.value();
         let name = v.name();
-        if is_furniture(self.sizes, el, self.root_len)
-            || is_link_block(self.sizes, el, self.root_len)
-            || (heading_level(name).is_some() && Some(el) != self.title_h1 && self.is_teaser(el))
-        {
+        let dropped = if self.loose {
+            is_chrome(self.sizes, el, self.root_len)
+        } else {
+            is_furniture(self.sizes, el, self.root_len)
+                || is_link_block(self.sizes, el, self.root_len)
+                || (heading_level(name).is_some()
+                    && Some(el) != self.title_h1
+                    && self.is_teaser(el))
+        };
+        if dropped {
+            if tracing::enabled!(tracing::Level::TRACE) {
+                tracing::trace!(text = self.sizes.text(el), "dropped {}", describe(el));
+            }
             if self.sizes.text(el) > 0
                 && let Some(p) = self.pending.last_mut()
             {
