@@ -40,8 +40,22 @@ pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
         page.first_h1
             .is_some_and(|h1| h1.ancestors().any(|a| a == *el))
     };
+    // Of several `<main>`s, the one holding the densest text (not a
+    // comment thread with more text beside it), else the one with the most
+    // text.
+    let holds_top = |el: ElementRef<'a>| {
+        dense
+            .first()
+            .is_some_and(|top| *top == el || top.ancestors().any(|a| a == *el))
+    };
+    let pick = |els: &[ElementRef<'a>]| {
+        els.iter()
+            .copied()
+            .find(|el| holds_top(*el))
+            .or_else(|| most_text(sizes, els))
+    };
     let articles = live(&page.articles);
-    let candidate = most_text(sizes, &live(&page.mains)).or_else(|| {
+    let candidate = pick(&live(&page.mains)).or_else(|| {
         let best = most_text(sizes, &articles)?;
         let with_title = articles
             .iter()
@@ -292,6 +306,26 @@ mod tests {
             "<body><main><p>Tags</p></main><div>{body}</div></body>"
         ));
         assert_eq!(a.sections[0].text.lines().count(), 5);
+    }
+
+    #[test]
+    fn of_several_mains_the_one_with_the_densest_text_wins_over_a_longer_thread() {
+        // The story, then a comment thread marked as main too, with more
+        // text in many short, linked comments.
+        let story = format!("<p>{SENTENCE}</p>").repeat(4);
+        let comment =
+            r#"<li><a href="/u/1">Reader</a> wrote: <a href="/c/1">I disagree with this entirely, as usual</a></li>"#
+                .repeat(20);
+        let a = page(&format!(
+            r#"<body><span role="main">{story}</span><span role="main"><ul>{comment}</ul></span></body>"#
+        ));
+        assert_eq!(
+            a.sections[0].text.lines().count(),
+            4,
+            "{}",
+            a.sections[0].text
+        );
+        assert!(a.sections[0].text.starts_with("A sentence"));
     }
 
     #[test]

@@ -77,6 +77,10 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     let sizes = Sizes::count(&doc);
     let page = Page::read(&doc, &sizes);
     let roots = main_content::roots(&page);
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let roots: Vec<_> = roots.iter().map(|r| main_content::describe(*r)).collect();
+        tracing::debug!(source = input.source, "main content: {}", roots.join(", "));
+    }
     let title_h1 = page.title_h1(&roots);
     let title = title_h1
         .map(heading_text)
