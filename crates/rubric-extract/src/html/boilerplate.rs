@@ -217,8 +217,9 @@ pub(super) fn in_furniture(sizes: &Sizes, el: ElementRef<'_>, body_len: usize) -
 
 /// The walker's rule for one element, with `total` the text around it: an
 /// element marked only by class or id is furniture unless it holds most of
-/// that text, or an `<article>`, `<main>` or `<h1>` (a layout wrapper such
-/// as `theiaStickySidebar` around the story column).
+/// that text, or a `<main>`, an `<h1>` or an `<article>` of [`MIN_STORY`]
+/// characters or more (a layout wrapper such as `theiaStickySidebar` around
+/// the story column; not a related-posts box of teaser `<article>`s).
 pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
     match verdict(el.value()) {
         Verdict::Keep => false,
@@ -228,7 +229,11 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
                 && !el
                     .descendent_elements()
                     .skip(1)
-                    .any(|d| matches!(d.value().name(), "article" | "main" | "h1"))
+                    .any(|d| match d.value().name() {
+                        "main" | "h1" => true,
+                        "article" => sizes.text(d) >= MIN_STORY,
+                        _ => false,
+                    })
         }
         Verdict::Header => {
             // The header of an article, not of a teaser card nested in it.
@@ -252,6 +257,10 @@ pub(super) fn is_chrome(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool
         Verdict::Header => is_furniture(sizes, el, total),
     }
 }
+
+/// Fewest characters of an `<article>` that is a story rather than a
+/// teaser card.
+const MIN_STORY: usize = 500;
 
 /// A block that is mostly links to elsewhere: a list or panel of related
 /// stories, tags, a pager, or a lone "Also: <a>Another story</a>" line.
@@ -478,6 +487,32 @@ mod tests {
             let slow = tokens(name).any(|t| DROP_TOKENS.contains(&t.as_str()));
             assert_eq!(has_drop_token(name), slow, "{name}");
         }
+    }
+
+    #[test]
+    fn a_related_box_of_teaser_articles_is_dropped_but_a_wrapper_of_the_story_kept() {
+        let para = "<p>A sentence of the story, with commas, clauses, and enough words.</p>";
+        let story = format!("<p>Lead.</p>{}", para.repeat(12));
+        let teasers =
+            r#"<article><p>Another story, a teaser of a few words here.</p></article>"#.repeat(2);
+        let a = page(&format!(
+            r#"<body><article class="post">{story}<div class="related-posts">{teasers}</div></article></body>"#
+        ));
+        assert!(
+            !a.sections[0].text.contains("teaser"),
+            "{}",
+            a.sections[0].text
+        );
+        // A layout wrapper marked "sidebar" around the story is read.
+        let a = page(&format!(
+            r#"<body><div class="sticky-sidebar"><article>{story}</article></div><div>{}</div></body>"#,
+            para.repeat(13)
+        ));
+        assert!(
+            a.sections[0].text.starts_with("Lead."),
+            "{}",
+            a.sections[0].text
+        );
     }
 
     #[test]
