@@ -254,10 +254,19 @@ impl<'a> Walker<'a> {
     }
 
     /// A heading that is all a link to elsewhere: the headline of a teaser
-    /// for another story, not a section of this one.
+    /// for another story, not a section of this one. One with an anchor of
+    /// this page (its own `id`, a permalink `<a href="#…">`) heads a
+    /// section here (documentation headings link to their definitions).
     fn is_teaser(&self, heading: ElementRef<'_>) -> bool {
         let size = self.sizes.get(heading);
-        size.links > 0 && size.linked * 5 >= size.text * 4
+        size.links > 0
+            && size.linked * 5 >= size.text * 4
+            && heading.value().id().is_none()
+            && !heading.descendent_elements().any(|d| {
+                d.value()
+                    .attr("href")
+                    .is_some_and(|h| h.trim_start().starts_with('#'))
+            })
     }
 
     /// Gives text to the outline, after the headings waiting for it.
@@ -561,6 +570,26 @@ mod tests {
             <h2><a href="#part">Part</a></h2><p>Text.</p></article>"##,
         );
         assert_eq!(outline(&a), ["1|||", "2|part||Part"]);
+    }
+
+    #[test]
+    fn a_documentation_heading_that_links_to_its_definition_is_a_section() {
+        // Sphinx (linux-doc driver-api/usb/anchors.html): the heading links
+        // to the function's definition on another page, and has a permalink.
+        let a = page(
+            r##"<section id="anchors"><p>About anchors.</p>
+            <section id="usb-anchor-empty"><h3><a class="reference internal" href="usb.html#c.usb_anchor_empty"><code>usb_anchor_empty()</code></a><a class="headerlink" href="#usb-anchor-empty">¶</a></h3>
+            <p>Returns true if no URBs are associated with an anchor.</p></section></section>"##,
+        );
+        let s = a
+            .sections
+            .iter()
+            .find(|s| s.heading.as_deref() == Some("usb_anchor_empty()"))
+            .expect("the function's section");
+        assert_eq!(
+            s.text,
+            "Returns true if no URBs are associated with an anchor."
+        );
     }
 
     #[test]
