@@ -7,6 +7,7 @@ mod browser;
 mod harness;
 mod incremental;
 mod ingest;
+mod publish;
 mod query;
 mod search;
 mod serve;
