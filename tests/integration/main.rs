@@ -8,6 +8,7 @@ mod harness;
 mod hostile;
 mod incremental;
 mod ingest;
+mod publish;
 mod query;
 mod search;
 mod serve;

@@ -111,6 +111,8 @@ pub(crate) struct Plan {
     claims: HashMap<String, Claim>,
     /// Files skipped unread, by order, in case one must be read after all.
     unread: HashMap<usize, ToRead>,
+    /// Article ids added or changed in this run.
+    pub written: HashSet<String>,
     /// What changed.
     pub tally: Tally,
 }
@@ -177,6 +179,9 @@ impl Plan {
     ) -> Result<Change, IndexError> {
         let change = target.apply(article)?;
         self.tally.count(change, article.id(), article.source());
+        if matches!(change, Change::Added | Change::Updated) {
+            self.written.insert(article.id().to_string());
+        }
         self.claim(article.id(), order, true);
         Ok(change)
     }
@@ -213,6 +218,18 @@ impl Plan {
                 }
             }
         }
+    }
+
+    /// For `--check`: an article this run found unchanged whose URL would
+    /// change with the site URL is counted changed instead (stale). One this
+    /// run did not find is left to [`Plan::prune`] (gone) or to a run over
+    /// its own sources.
+    pub(crate) fn relinked(&mut self, id: &str, source: &str) {
+        if !self.claims.contains_key(id) || self.written.contains(id) {
+            return;
+        }
+        self.tally.unchanged = self.tally.unchanged.saturating_sub(1);
+        self.tally.count(Change::Updated, id, source);
     }
 
     /// Closes a file that was read. `ids` are the articles it yielded;

@@ -21,6 +21,7 @@
 //! runtime, the listener and its connections (hyper's HTTP/1.1 server; no
 //! TLS, no HTTP/2, no client), and graceful shutdown. The rest is by job:
 //!
+//! - [`addr`]: the address to listen on, as a person writes it;
 //! - [`limits`]: the bounds on what a client may ask ([`Limits`]);
 //! - [`conn`]: the share of connections one address may hold, and the
 //!   send time-out (slow clients cannot take the server from others);
@@ -36,6 +37,7 @@
 //!
 //! Ranking, query parsing, snippets and a hit's JSON are `rubric-index`'s.
 
+mod addr;
 mod conn;
 mod handlers;
 mod http;
@@ -61,13 +63,15 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tracing::{debug, info, warn};
 
+pub use addr::parse_addr;
 pub use http::parse_origin;
 pub use limits::Limits;
 use limits::shorten;
 use reload::Live;
 
 /// The address `--serve` binds when given none: loopback only.
-pub const DEFAULT_ADDR: &str = "127.0.0.1:7700";
+pub const DEFAULT_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7700);
 
 /// What `search --serve` was asked to do.
 #[derive(Debug, Clone)]
