@@ -163,13 +163,18 @@ fn prune_with_a_missing_root_prunes_nothing() {
     let case = Case::new();
     case.write("pr/a.md", "# A\n\n## Larch\n\nLarch needles.\n");
     case.write("pr/b.md", "# B\n\n## Spruce\n\nSpruce cones.\n");
-    case.ingest(&["pr"]).expect_code(0);
+    case.write("other/c.md", "# C\n\n## Cedar\n\nCedar wood.\n");
+    case.ingest(&["pr", "other"]).expect_code(0);
     std::fs::rename(case.path("pr"), case.path("pr.bak")).unwrap();
-    let run = summary(&case, &["--prune", "pr"], 1);
+    // Beside a root that is there: that root fails, nothing of it is pruned.
+    let run = summary(&case, &["--prune", "pr", "other"], 1);
     assert_eq!(run["pruned"], 0, "{run}");
+    // Alone: nothing to ingest (exit 2), and nothing is touched either.
+    case.ingest(&["--prune", "pr"]).expect_code(2);
     assert_eq!(case.hit_ids("larch"), ["a.md#larch"]);
     assert_eq!(case.hit_ids("spruce"), ["b.md#spruce"]);
-    let check = case.ingest(&["--check", "pr"]).expect_code(1);
+    assert_eq!(case.hit_ids("cedar"), ["c.md#cedar"]);
+    let check = case.ingest(&["--check", "pr", "other"]).expect_code(1);
     assert!(!check.stdout.contains("removed"), "{}", check.stdout);
 }
 

@@ -254,12 +254,13 @@ impl IndexWriter {
             docs.push(doc);
         }
         let sections = docs.len();
+        let path = self.path.clone();
         let writer = self.inner()?;
         writer.delete_term(term);
         for doc in docs {
             writer
                 .add_document(doc)
-                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+                .map_err(|e| IndexError::tantivy(&path, e))?;
         }
         self.dirty |= sections > 0;
         Ok(sections)

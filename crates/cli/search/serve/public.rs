@@ -42,11 +42,22 @@ pub(super) fn shown_source(article: &str, source: &str) -> String {
 
 /// An outline with its source and section links as the server shows them.
 pub(super) fn outline(outline: &mut Outline) {
-    outline.source = shown_source(&outline.article, &outline.source);
+    let source = std::mem::take(&mut outline.source);
+    let url = outline.url.take().filter(|url| !url.is_empty());
     for section in &mut outline.sections {
-        section.url =
-            rubric_core::section_link(outline.url.as_deref(), &outline.source, &section.anchor);
+        let link = rubric_core::section_link(url.as_deref(), &source, &section.anchor);
+        section.url = match &url {
+            Some(url) if is_web(url) => link,
+            _ => shown_link(&outline.article, &link, &section.anchor),
+        };
     }
+    // A URL that is a file location (a JSON Lines record with no URL of its
+    // own opens at `FILE.jsonl#id`) is shown as a hit's link is.
+    outline.url = url.map(|url| match is_web(&url) {
+        true => url,
+        false => shown_link(&outline.article, &url, ""),
+    });
+    outline.source = shown_source(&outline.article, &source);
 }
 
 /// A search answer with the links of file articles' hits as the server
@@ -74,18 +85,24 @@ fn hit(hit: &mut Hit) {
     // The article part of a hit id is escaped and holds no `#`: the
     // anchor is what follows the first one.
     let anchor = hit.id.split_once('#').map_or("", |(_, anchor)| anchor);
+    hit.url = shown_link(&hit.article, &hit.url, anchor);
+}
+
+/// The link `link` of the section at `anchor` of a file article (its
+/// escaped location, `#anchor` unless the location has a fragment already)
+/// built again from the location as the server shows it.
+fn shown_link(article: &str, link: &str, anchor: &str) -> String {
     let escaped = if anchor.is_empty() {
-        hit.url.as_str()
+        link
     } else {
-        hit.url
-            .strip_suffix(anchor)
+        link.strip_suffix(anchor)
             .and_then(|rest| rest.strip_suffix('#'))
-            .unwrap_or(&hit.url)
+            .unwrap_or(link)
     };
     // `escape_id` escaped every `%` it kept, so decoding gives the source.
     let source = percent_encoding::percent_decode_str(escaped).decode_utf8_lossy();
-    let shown = shown_source(&hit.article, &source);
-    hit.url = rubric_core::section_link(None, &shown, anchor);
+    let shown = shown_source(article, &source);
+    rubric_core::section_link(None, &shown, anchor)
 }
 
 #[cfg(test)]
