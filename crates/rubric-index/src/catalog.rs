@@ -426,25 +426,39 @@ mod legacy {
         hash: String,
     }
 
+    /// A catalog of an older layout in today's: entries with no URL of
+    /// their own, no site URL.
+    fn upgraded(
+        extractor: String,
+        articles: impl Iterator<Item = (String, String, String)>,
+        files: BTreeMap<String, FileStamp>,
+    ) -> Catalog {
+        Catalog {
+            extractor,
+            articles: articles
+                .map(|(id, source, hash)| {
+                    let entry = ArticleEntry {
+                        source,
+                        hash,
+                        url: None,
+                    };
+                    (id, entry)
+                })
+                .collect(),
+            files,
+            site: String::new(),
+        }
+    }
+
     impl From<CatalogV1> for Catalog {
         fn from(old: CatalogV1) -> Catalog {
-            Catalog {
-                extractor: old.extractor,
-                articles: old
-                    .articles
+            upgraded(
+                old.extractor,
+                old.articles
                     .into_iter()
-                    .map(|(id, e)| {
-                        let entry = ArticleEntry {
-                            source: e.source,
-                            hash: e.hash,
-                            url: None,
-                        };
-                        (id, entry)
-                    })
-                    .collect(),
-                files: old.files,
-                site: String::new(),
-            }
+                    .map(|(id, e)| (id, e.source, e.hash)),
+                old.files,
+            )
         }
     }
 
@@ -469,23 +483,13 @@ mod legacy {
 
     impl From<Manifest> for Catalog {
         fn from(old: Manifest) -> Catalog {
-            Catalog {
-                extractor: old.extractor,
-                articles: old
-                    .articles
+            upgraded(
+                old.extractor,
+                old.articles
                     .into_iter()
-                    .map(|(id, e)| {
-                        let entry = ArticleEntry {
-                            source: e.source,
-                            hash: e.hash,
-                            url: None,
-                        };
-                        (id, entry)
-                    })
-                    .collect(),
-                files: old.files,
-                site: String::new(),
-            }
+                    .map(|(id, e)| (id, e.source, e.hash)),
+                old.files,
+            )
         }
     }
 }
