@@ -5,6 +5,7 @@
 
 mod browser;
 mod harness;
+mod hostile;
 mod incremental;
 mod ingest;
 mod publish;
@@ -12,4 +13,5 @@ mod query;
 mod search;
 mod semantic;
 mod serve;
+mod serve_hostile;
 mod web;

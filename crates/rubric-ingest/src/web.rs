@@ -379,7 +379,7 @@ fn take(
                 run.summary.web.duplicates += 1;
                 return Ok(());
             }
-            run.accept(&article)?;
+            run.accept(&article, crate::plan::WEB)?;
             run.target.flush(run.reporter, false)?;
             fetcher.note_article(
                 &given.url,
