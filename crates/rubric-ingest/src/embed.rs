@@ -36,7 +36,8 @@ pub const DEFAULT_MODEL_DIR: &str = "models/all-MiniLM-L6-v2";
 
 /// Tokens of each passage the model sees by default (title, headings and
 /// the start of the text): as good as 256 on SciFact at less than half the
-/// cost (see the README).
+/// cost (see the README). A model whose own window is shorter reads its
+/// own.
 pub const DEFAULT_WINDOW: usize = 128;
 
 /// Passages embedded together: enough for full batches of the model.
@@ -166,8 +167,7 @@ impl Embedder {
             "cannot copy the model {} into the index",
             source.display()
         )))?;
-        let window = tokens.unwrap_or(DEFAULT_WINDOW);
-        let model = load(&dir, window)?;
+        let model = load(&dir, tokens)?;
         let info = model.info();
         let record = VectorModel {
             name: info.name.clone(),
@@ -356,7 +356,7 @@ impl Embedder {
     fn model(&mut self) -> Result<&Model, IngestError> {
         if self.model.is_none() {
             let started = Instant::now();
-            let model = load(&self.dir, self.record.max_tokens)?;
+            let model = load(&self.dir, Some(self.record.max_tokens))?;
             if model.info().fingerprint != self.record.fingerprint {
                 return Err(IngestError::Semantic(format!(
                     "the model in {} is not the one that made the index's vectors (fingerprint {}, recorded {}); rebuild the index (`ingest --rebuild --semantic=MODEL_DIR`)",
@@ -382,9 +382,15 @@ impl Embedder {
     }
 }
 
-fn load(dir: &Path, window: usize) -> Result<Model, IngestError> {
+/// Loads the model in `dir` to read `window` tokens of each passage: by
+/// default [`DEFAULT_WINDOW`], or the model's own window when that is
+/// shorter (a window given that the model cannot take is an error).
+fn load(dir: &Path, window: Option<usize>) -> Result<Model, IngestError> {
     Model::load(dir)
-        .and_then(|m| m.with_max_tokens(window))
+        .and_then(|m| {
+            let window = window.unwrap_or_else(|| DEFAULT_WINDOW.min(m.info().max_tokens));
+            m.with_max_tokens(window)
+        })
         .map_err(embed_error(format!(
             "cannot load the model {}",
             dir.display()
