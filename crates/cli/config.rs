@@ -38,12 +38,27 @@ pub struct Config {
     pub exclude: Option<Vec<String>>,
     /// Files larger than this many MB are refused (`--max-file-mb`).
     pub max_file_mb: Option<u64>,
+    /// Give sections vectors (`--semantic`): `true` (the index's own model,
+    /// else the default folder) or a model folder.
+    pub semantic: Option<Semantic>,
+    /// Tokens of each section the model reads (`--semantic-tokens`).
+    pub semantic_tokens: Option<u16>,
     /// Web sources and politeness.
     #[serde(default)]
     pub web: Web,
     /// `search --serve`.
     #[serde(default)]
     pub serve: Serve,
+}
+
+/// `semantic = true | false | "MODEL_DIR"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Semantic {
+    /// On (the default model) or not asked for.
+    On(bool),
+    /// On, with the model in this folder (relative to the file).
+    Model(PathBuf),
 }
 
 /// `[web]`.
@@ -135,6 +150,18 @@ mod tests {
         assert!(err.to_string().contains("site_ur"), "{err}");
         let err = toml::from_str::<Config>("[web]\ndelay = 3\n").unwrap_err();
         assert!(err.to_string().contains("delay"), "{err}");
+    }
+
+    #[test]
+    fn semantic_is_a_switch_or_a_model_folder() {
+        let read = |text: &str| toml::from_str::<Config>(text).unwrap();
+        assert_eq!(read("semantic = true\n").semantic, Some(Semantic::On(true)));
+        assert_eq!(
+            read("semantic = \"models/m\"\nsemantic-tokens = 64\n").semantic,
+            Some(Semantic::Model(PathBuf::from("models/m")))
+        );
+        assert_eq!(read("semantic-tokens = 64\n").semantic_tokens, Some(64));
+        assert!(toml::from_str::<Config>("semantic = 3\n").is_err());
     }
 
     #[test]

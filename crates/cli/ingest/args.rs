@@ -11,6 +11,9 @@ use clap::Parser;
 
 use crate::{common, config};
 
+/// The token windows `--semantic-tokens` may ask for.
+const TOKENS: std::ops::RangeInclusive<i64> = 8..=8192;
+
 /// Reads articles (plain text, Markdown, HTML, JSON Lines) from files and
 /// folders, finds their sections and indexes one document per section.
 ///
@@ -67,9 +70,10 @@ pub struct Args {
           default_missing_value = "", conflicts_with = "dry_run", help_heading = "Semantic search")]
     pub semantic: Option<PathBuf>,
     /// Tokens of each section the model reads (title, headings, then text)
-    /// [default: 128, or what the index was built with].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(8..=8192),
-          requires = "semantic", help_heading = "Semantic search")]
+    /// [default: 128 (the model's own window if shorter), or what the index
+    /// was built with].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(TOKENS),
+          help_heading = "Semantic search")]
     pub semantic_tokens: Option<u16>,
     #[command(flatten)]
     pub web: WebArgs,
@@ -158,13 +162,38 @@ impl Args {
         }
     }
 
-    /// What `--semantic` asks for.
-    pub fn semantic(&self) -> rubric_ingest::Semantic {
-        match &self.semantic {
-            None => rubric_ingest::Semantic::AsIndexed,
-            Some(dir) if dir.as_os_str().is_empty() => rubric_ingest::Semantic::On(None),
-            Some(dir) => rubric_ingest::Semantic::On(Some(dir.clone())),
+    /// What `--semantic` (else `semantic` of the file) asks for, and the
+    /// window `--semantic-tokens` (else `semantic-tokens`) gives.
+    pub fn semantic(
+        &self,
+        loaded: &config::Loaded,
+    ) -> anyhow::Result<(rubric_ingest::Semantic, Option<usize>)> {
+        use rubric_ingest::Semantic;
+        let file = &loaded.config;
+        let semantic = match (&self.semantic, &file.semantic) {
+            (Some(dir), _) if dir.as_os_str().is_empty() => Semantic::On(None),
+            (Some(dir), _) => Semantic::On(Some(dir.clone())),
+            (None, Some(config::Semantic::On(true))) => Semantic::On(None),
+            (None, Some(config::Semantic::Model(dir))) => Semantic::On(Some(loaded.path(dir))),
+            (None, Some(config::Semantic::On(false)) | None) => Semantic::AsIndexed,
+        };
+        let tokens = self.semantic_tokens.or(file.semantic_tokens);
+        if let Some(tokens) = tokens {
+            if !TOKENS.contains(&i64::from(tokens)) {
+                anyhow::bail!(
+                    "semantic-tokens must be within {}..={}, not {tokens}",
+                    TOKENS.start(),
+                    TOKENS.end()
+                );
+            }
+            if semantic == Semantic::AsIndexed {
+                anyhow::bail!(
+                    "--semantic-tokens needs --semantic (or `semantic` in {})",
+                    config::FILE
+                );
+            }
         }
+        Ok((semantic, tokens.map(usize::from)))
     }
 
     /// The run's options, checked, with the configuration file's settings

@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rubric_index::Catalog;
-use rubric_ingest::{Embedder, IngestError, Opened, Target};
+use rubric_ingest::{Embedder, IngestError, Opened, Semantic, Target};
 
 use args::{Args, Mode};
 
@@ -54,7 +54,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let quiet = args.verbosity.quiet;
     let stdout = std::io::stdout();
     let mut reporter = progress::Terminal::new(stdout.lock(), args.json, quiet);
-    let outcome = rubric_ingest::run(&options, || open(&args, &options, mode), &mut reporter);
+    let semantic = args.semantic(&loaded)?;
+    let outcome = rubric_ingest::run(
+        &options,
+        || open(&args, &options, mode, &semantic),
+        &mut reporter,
+    );
     let (mut out, failures) = reporter.finish();
     let outcome = outcome?;
     if mode == Mode::Check {
@@ -70,7 +75,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// notice, when it was written by another schema version and this run
 /// reads every source it holds), the catalog of its last commit for
 /// `--check`, or nowhere for `--dry-run`.
-fn open(args: &Args, options: &rubric_ingest::Options, mode: Mode) -> Result<Target, IngestError> {
+fn open(
+    args: &Args,
+    options: &rubric_ingest::Options,
+    mode: Mode,
+    (semantic, tokens): &(Semantic, Option<usize>),
+) -> Result<Target, IngestError> {
     let dir = &options.index_dir;
     match mode {
         Mode::DryRun => Ok(Target::DryRun),
@@ -88,8 +98,7 @@ fn open(args: &Args, options: &rubric_ingest::Options, mode: Mode) -> Result<Tar
                 );
             }
             let mut writer = Box::new(writer);
-            let tokens = args.semantic_tokens.map(usize::from);
-            let embedder = Embedder::prepare(&mut writer, dir, &args.semantic(), tokens)?;
+            let embedder = Embedder::prepare(&mut writer, dir, semantic, *tokens)?;
             Ok(Target::Index(writer, embedder.map(Box::new)))
         }
     }
