@@ -64,14 +64,39 @@ impl Embedder {
         let (Some(record), Some(kept)) = (reader.vector_model(), reader.model_dir()) else {
             return Ok(None);
         };
-        let dir = settings.model.clone().unwrap_or(kept);
-        Embedder::load(&dir, record, settings.clone()).map(Some)
+        match &settings.model {
+            Some(dir) => Embedder::load(dir, record, settings.clone()).map(Some),
+            None => Embedder::load_kept(&kept, record, settings.clone()).map(Some),
+        }
     }
 
-    /// Loads the model in `dir` for an index whose vectors `record` describes.
+    /// Loads the model in `dir` for an index whose vectors `record`
+    /// describes, hashing its files to check it is that model.
     pub fn load(dir: &Path, record: VectorModel, settings: Settings) -> anyhow::Result<Embedder> {
+        Embedder::load_with(dir, record, settings, false)
+    }
+
+    /// Loads the copy of the model the index keeps in its folder: the
+    /// index recorded that copy's fingerprint when it made it, so the
+    /// weights are not hashed again (a one-shot `search` pays only the
+    /// load).
+    fn load_kept(dir: &Path, record: VectorModel, settings: Settings) -> anyhow::Result<Embedder> {
+        Embedder::load_with(dir, record, settings, true)
+    }
+
+    fn load_with(
+        dir: &Path,
+        record: VectorModel,
+        settings: Settings,
+        kept: bool,
+    ) -> anyhow::Result<Embedder> {
         let started = Instant::now();
-        let model = Model::load(dir)
+        let model = if kept {
+            Model::load_known(dir, &record.fingerprint)
+        } else {
+            Model::load(dir)
+        };
+        let model = model
             .and_then(|m| m.with_max_tokens(record.max_tokens))
             .with_context(|| {
                 format!(

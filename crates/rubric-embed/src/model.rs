@@ -58,8 +58,9 @@ pub struct Model {
     bert: BertModel,
     tokenizer: Tokenizer,
     info: ModelInfo,
-    /// blake3 of the three files, before the settings are mixed in.
-    files_hash: [u8; 32],
+    /// blake3 of the three files, before the settings are mixed in (none:
+    /// loaded with a known fingerprint, [`Model::load_known`]).
+    files_hash: Option<[u8; 32]>,
     dir: PathBuf,
     tokenizer_path: PathBuf,
     pad_id: u32,
@@ -88,16 +89,33 @@ impl Model {
     /// for the fingerprint on the way (as fast as memory-mapping the file,
     /// with no `unsafe`; see `weights`).
     pub fn load(dir: impl AsRef<Path>) -> Result<Model, EmbedError> {
+        Model::open(dir.as_ref(), None)
+    }
+
+    /// [`Model::load`] without hashing the files: `fingerprint` is taken as
+    /// the folder's, as recorded when the folder was made (an index records
+    /// the fingerprint of the copy it keeps). This saves reading every
+    /// byte of the weights through blake3 on each load; a folder changed
+    /// since is not noticed. [`Model::with_prefixes`] on such a model leaves
+    /// it without a fingerprint (empty), since it cannot be recomputed.
+    pub fn load_known(dir: impl AsRef<Path>, fingerprint: &str) -> Result<Model, EmbedError> {
+        Model::open(dir.as_ref(), Some(fingerprint))
+    }
+
+    fn open(dir: &Path, known: Option<&str>) -> Result<Model, EmbedError> {
         let started = Instant::now();
-        let folder = Folder::read(dir.as_ref())?;
+        let folder = Folder::read(dir)?;
+        let read_ms = ms_since(started);
         let tokenizer_path = folder.dir.join(folder::TOKENIZER);
         let tokenizer = load_tokenizer(&tokenizer_path, &folder)?;
         let pad_id = pad_id(&tokenizer, &folder);
+        let tokenizer_ms = ms_since(started) - read_ms;
 
-        let mut hasher = settings_hasher(&folder);
+        let mut hasher = known.is_none().then(|| settings_hasher(&folder));
         let weights_path = folder.dir.join(folder::WEIGHTS);
-        let weights = weights::read(&weights_path, folder::WEIGHTS, &mut hasher)?;
-        let files_hash = *hasher.finalize().as_bytes();
+        let weights = weights::read(&weights_path, folder::WEIGHTS, hasher.as_mut())?;
+        let files_hash = hasher.map(|h| *h.finalize().as_bytes());
+        let weights_ms = ms_since(started) - read_ms - tokenizer_ms;
         let vb = VarBuilder::from_tensors(weights.tensors, DType::F32, &Device::Cpu);
         let bert = BertModel::load(vb, &folder.config).map_err(|source| EmbedError::Weights {
             path: weights_path.clone(),
@@ -117,7 +135,7 @@ impl Model {
                 query_prefix: folder.query_prefix,
                 passage_prefix: folder.passage_prefix,
                 weights: weights_dtype,
-                fingerprint: String::new(),
+                fingerprint: known.unwrap_or_default().to_string(),
             },
             files_hash,
             dir: folder.dir,
@@ -128,10 +146,16 @@ impl Model {
             batch_size: DEFAULT_BATCH_SIZE,
         };
         model.set_window(model.info.max_tokens)?;
-        model.update_fingerprint();
+        if known.is_none() {
+            model.update_fingerprint();
+        }
         tracing::debug!(
             model = %model.info.name,
-            ms = started.elapsed().as_secs_f64() * 1e3,
+            ms = ms_since(started),
+            read_ms,
+            tokenizer_ms,
+            weights_ms,
+            hashed = known.is_none(),
             "embedding model loaded"
         );
         Ok(model)
@@ -227,8 +251,12 @@ impl Model {
     }
 
     fn update_fingerprint(&mut self) {
+        let Some(files_hash) = &self.files_hash else {
+            self.info.fingerprint = String::new();
+            return;
+        };
         self.info.fingerprint = fingerprint_of(
-            &self.files_hash,
+            files_hash,
             &Settings {
                 pooling: self.info.pooling,
                 normalize: self.info.normalize,
@@ -326,6 +354,11 @@ pub fn fingerprint(dir: impl AsRef<Path>) -> Result<String, EmbedError> {
             lowercase: folder.lowercase,
         },
     ))
+}
+
+/// Milliseconds since `started`.
+fn ms_since(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1e3
 }
 
 /// The settings that change a vector, as the fingerprint hashes them.

@@ -56,23 +56,27 @@ pub(crate) fn float_dtypes(metadata: &Metadata) -> String {
 }
 
 /// Reads the safetensors file at `path`, feeding `label`, the file's length
-/// and every byte of it to `hasher`.
+/// and every byte of it to `hasher` when there is one.
 pub(crate) fn read(
     path: &Path,
     label: &str,
-    hasher: &mut blake3::Hasher,
+    mut hasher: Option<&mut blake3::Hasher>,
 ) -> Result<Weights, EmbedError> {
     let io = |e| EmbedError::io(path, e);
     let file = std::fs::File::open(path).map_err(io)?;
     let file_len = file.metadata().map_err(io)?.len();
-    hasher.update(label.as_bytes());
-    hasher.update(&file_len.to_le_bytes());
+    if let Some(hasher) = hasher.as_deref_mut() {
+        hasher.update(label.as_bytes());
+        hasher.update(&file_len.to_le_bytes());
+    }
     let mut file = std::io::BufReader::with_capacity(1 << 16, file);
 
     let mut n = [0u8; 8];
     file.read_exact(&mut n)
         .map_err(|e| bad(path, format!("no header length: {e}")))?;
-    hasher.update(&n);
+    if let Some(hasher) = hasher.as_deref_mut() {
+        hasher.update(&n);
+    }
     let header_len = u64::from_le_bytes(n);
     if header_len > MAX_HEADER || header_len > file_len.saturating_sub(8) {
         return Err(bad(
@@ -82,7 +86,9 @@ pub(crate) fn read(
     }
     let mut header = vec![0u8; usize::try_from(header_len).map_err(|e| bad(path, e))?];
     file.read_exact(&mut header).map_err(io)?;
-    hasher.update(&header);
+    if let Some(hasher) = hasher.as_deref_mut() {
+        hasher.update(&header);
+    }
     // Deserialising checks that the tensors are contiguous and that each
     // one's byte range fits its dtype and shape.
     let metadata: Metadata = serde_json::from_slice(&header).map_err(|e| bad(path, e))?;
@@ -108,20 +114,35 @@ pub(crate) fn read(
         let values: Option<Vec<f32>> = match info.dtype {
             Dtype::F32 => {
                 let mut v = vec![0f32; len / 4];
-                read_into(&mut file, bytemuck::cast_slice_mut(&mut v), hasher, path)?;
+                read_into(
+                    &mut file,
+                    bytemuck::cast_slice_mut(&mut v),
+                    hasher.as_deref_mut(),
+                    path,
+                )?;
                 v.iter_mut()
                     .for_each(|x| *x = f32::from_le_bytes(x.to_ne_bytes()));
                 Some(v)
             }
             Dtype::F16 | Dtype::BF16 => {
                 let mut bits = vec![0u16; len / 2];
-                read_into(&mut file, bytemuck::cast_slice_mut(&mut bits), hasher, path)?;
+                read_into(
+                    &mut file,
+                    bytemuck::cast_slice_mut(&mut bits),
+                    hasher.as_deref_mut(),
+                    path,
+                )?;
                 bits.iter_mut().for_each(|x| *x = u16::from_le(*x));
                 Some(halves_to_f32(info.dtype, &bits))
             }
             Dtype::F64 => {
                 let mut v = vec![0f64; len / 8];
-                read_into(&mut file, bytemuck::cast_slice_mut(&mut v), hasher, path)?;
+                read_into(
+                    &mut file,
+                    bytemuck::cast_slice_mut(&mut v),
+                    hasher.as_deref_mut(),
+                    path,
+                )?;
                 Some(
                     v.iter()
                         .map(|x| f64::from_le_bytes(x.to_ne_bytes()) as f32)
@@ -130,7 +151,7 @@ pub(crate) fn read(
             }
             _ => {
                 let mut skipped = vec![0u8; len];
-                read_into(&mut file, &mut skipped, hasher, path)?;
+                read_into(&mut file, &mut skipped, hasher.as_deref_mut(), path)?;
                 None
             }
         };
@@ -172,24 +193,24 @@ pub(crate) fn hash(
 fn read_into(
     file: &mut impl Read,
     bytes: &mut [u8],
-    hasher: &mut blake3::Hasher,
+    hasher: Option<&mut blake3::Hasher>,
     path: &Path,
 ) -> Result<(), EmbedError> {
     file.read_exact(bytes)
         .map_err(|e| EmbedError::io(path, e))?;
-    hasher.update(bytes);
+    if let Some(hasher) = hasher {
+        hasher.update(bytes);
+    }
     Ok(())
 }
 
+/// The f32 values of f16 or bf16 bits (converted in SIMD where the CPU
+/// can, into a buffer that is not zeroed first).
 fn halves_to_f32(dtype: Dtype, bits: &[u16]) -> Vec<f32> {
     use half::slice::{HalfBitsSliceExt, HalfFloatSliceExt};
-    let mut out = vec![0f32; bits.len()];
     if dtype == Dtype::BF16 {
-        bits.reinterpret_cast::<half::bf16>()
-            .convert_to_f32_slice(&mut out);
+        bits.reinterpret_cast::<half::bf16>().to_f32_vec()
     } else {
-        bits.reinterpret_cast::<half::f16>()
-            .convert_to_f32_slice(&mut out);
+        bits.reinterpret_cast::<half::f16>().to_f32_vec()
     }
-    out
 }

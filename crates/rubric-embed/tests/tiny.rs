@@ -622,3 +622,20 @@ fn copying_a_broken_folder_fails_before_writing() -> Result {
     assert!(!into.exists());
     Ok(())
 }
+
+#[test]
+fn a_model_loaded_with_its_known_fingerprint_embeds_as_the_hashed_one() -> Result {
+    let (dir, hashed) = load(&TinyModel::default())?;
+    let known = Model::load_known(dir.path(), &hashed.info().fingerprint)?;
+    assert_eq!(known.info(), hashed.info());
+    for text in TEXTS {
+        assert!(max_diff(&known.embed_query(text)?, &hashed.embed_query(text)?) < 1e-6);
+    }
+    // Nothing is hashed: the fingerprint is the caller's word.
+    let told = Model::load_known(dir.path(), "recorded")?;
+    assert_eq!(told.info().fingerprint, "recorded");
+    // Prefixes change vectors, and a known fingerprint cannot follow them.
+    let prefixed = told.with_prefixes(Some("query: "), None);
+    assert_eq!(prefixed.info().fingerprint, "");
+    Ok(())
+}
