@@ -92,7 +92,8 @@ fn hybrid_scores_are_the_half_and_half_min_max_fusion_of_the_lexical_hits() {
     let case = case_with_model();
     ingest(&case, &["--semantic=model", "docs"]);
     let lexical = search(&case, "milk gut", &["--lexical"]);
-    let hybrid = search(&case, "milk gut", &[]);
+    // Reranking alone: no section joins by its vector.
+    let hybrid = search(&case, "milk gut", &["--dense-recall", "0"]);
     assert!(
         lexical["hits"][0].get("hybrid").is_none(),
         "--lexical: no fusion"
@@ -196,8 +197,10 @@ fn only_new_or_changed_sections_are_embedded_again() {
     );
     assert_eq!(run["vectors"]["embedded"], 2, "{run}");
     assert_eq!(run["vectors"]["kept"], 1, "{run}");
-    assert_eq!(ids(&search(&case, "wheat", &[])), ["milk.md#cheese"]);
-    assert!(ids(&search(&case, "coffee", &[])).contains(&"tea.md".to_string()));
+    // The new words find their sections (the lexical hits alone).
+    let by_words = ["--dense-recall", "0"];
+    assert_eq!(ids(&search(&case, "wheat", &by_words)), ["milk.md#cheese"]);
+    assert_eq!(ids(&search(&case, "coffee", &by_words)), ["tea.md"]);
 }
 
 #[test]
@@ -208,11 +211,49 @@ fn pruned_articles_leave_with_their_vectors() {
     let run = ingest(&case, &["--prune", "docs"]);
     assert_eq!(run["pruned"], 1);
     assert_eq!(run["vectors"]["embedded"], 0);
-    let run = case.search(&["--json", "stress"]).expect_code(1).json();
+    let run = case
+        .search(&["--json", "--lexical", "stress"])
+        .expect_code(1)
+        .json();
     assert_eq!(run["total"], 0);
+    // Nor is it among the sections nearest by vector.
+    let near = search(&case, "stress", &[]);
+    assert!(!ids(&near).is_empty());
+    assert!(
+        ids(&near).iter().all(|id| !id.starts_with("sleep.md")),
+        "{near}"
+    );
     // The rest still searches by hybrid ranking.
     let left = search(&case, "milk", &[]);
     assert!(left["hits"][0]["hybrid"].is_object());
+}
+
+#[test]
+fn a_query_without_a_word_of_the_index_finds_the_nearest_sections_by_default() {
+    let case = case_with_model();
+    ingest(&case, &["--semantic=model", "docs"]);
+    // No section holds "tummy": words alone find nothing.
+    let none = case
+        .search(&["--json", "--dense-recall", "0", "tummy"])
+        .expect_code(1)
+        .json();
+    assert_eq!(none["total"], 0);
+    // By default the sections nearest by vector are candidates: all five,
+    // each found by its vector alone, best cosine first.
+    let near = search(&case, "tummy", &[]);
+    assert_eq!(near["total"], 5, "{near}");
+    let hits = near["hits"].as_array().unwrap();
+    assert!(
+        hits.iter().all(|h| h["hybrid"]["lexical"].is_null()),
+        "{near}"
+    );
+    let cosines: Vec<f64> = hits
+        .iter()
+        .map(|h| h["hybrid"]["cosine"].as_f64().unwrap())
+        .collect();
+    assert!(cosines.windows(2).all(|w| w[0] >= w[1]), "{cosines:?}");
+    // Not for a query with operators: `+tummy` is no plain word.
+    case.search(&["--json", "+tummy"]).expect_code(1);
 }
 
 #[test]
@@ -294,11 +335,43 @@ fn tummy_ache_after_milk_finds_lactose_intolerance() {
         .expect_code(1)
         .json();
     assert_eq!(lexical["total"], 0);
-    // Found by meaning alone: the nearest sections by vector join.
-    let hybrid = search(&case, query, &["--dense-recall", "10"]);
+    // Found by meaning alone: the nearest sections by vector join (by
+    // default, --dense-recall 100).
+    let hybrid = search(&case, query, &[]);
     assert_eq!(
         ids(&hybrid).first().map(String::as_str),
         Some("digestion.md#lactose-intolerance"),
         "{hybrid}"
+    );
+}
+
+#[test]
+fn semantic_in_rubric_toml_gives_vectors_without_flags() {
+    let case = case_with_model();
+    case.write(
+        "rubric.toml",
+        "sources = [\"docs\"]\nsemantic = \"model\"\nsemantic-tokens = 32\n",
+    );
+    let run = ingest(&case, &[]);
+    assert_eq!(run["vectors"]["embedded"], 5, "{run}");
+    assert_eq!(model_folders(&case).len(), 1);
+    assert!(search(&case, "milk", &[])["hits"][0]["hybrid"].is_object());
+    // The file's window was recorded: another one is refused.
+    let refused = case.ingest(&["--semantic-tokens", "16"]).expect_code(2);
+    assert!(
+        refused.stderr.contains("32 tokens") && refused.stderr.contains("16"),
+        "{}",
+        refused.stderr
+    );
+    // A window without semantic search anywhere is a mistake, said as one.
+    case.write(
+        "rubric.toml",
+        "sources = [\"docs\"]\nsemantic-tokens = 32\n",
+    );
+    let refused = case.ingest(&[]).expect_code(2);
+    assert!(
+        refused.stderr.contains("needs --semantic"),
+        "{}",
+        refused.stderr
     );
 }

@@ -3,9 +3,9 @@
 //! meaning.
 //!
 //! The candidates are the best lexical hits ([`Dense::candidates`], 100 by
-//! default) and, if asked for a query of plain words, the sections nearest
-//! to the query by vector ([`Dense::recall`], none by default; a scan over
-//! every stored vector that passes the filters). Each candidate's lexical score and cosine are
+//! default) and, for a query of plain words, the sections nearest to the
+//! query by vector ([`Dense::recall`], 100 by default; a scan over every
+//! stored vector that passes the filters). Each candidate's lexical score and cosine are
 //! min-max normalised over the candidates of this query and mixed
 //! ([`Dense::lexical_weight`], half and half by default); a section found by
 //! its vector alone counts as the lowest lexical score. Grouped answers
@@ -30,10 +30,13 @@ use crate::{IndexError, IndexReader};
 /// How many of the best lexical hits are reranked by default.
 pub const DEFAULT_CANDIDATES: usize = 100;
 
-/// How many sections nearest by vector join the candidates by default:
-/// none (the measured default is reranking the lexical top hits; see
-/// [`Dense::recall`]).
-pub const DEFAULT_RECALL: usize = 0;
+/// How many sections nearest by vector join the candidates by default
+/// ([`Dense::recall`]): on SciFact, 100 leaves nDCG@10 where reranking
+/// alone puts it (0.7295 vs 0.7300) and raises recall@100 from 0.931 to
+/// 0.955, and it is what lets a query that shares no word with the index
+/// ("my tummy hurts after milk") find anything. The cost is one scan over
+/// the stored vectors per query (see the README for figures).
+pub const DEFAULT_RECALL: usize = 100;
 
 /// The lexical score's share of the fused score by default (the cosine has
 /// the rest): equal weights measured best on SciFact (0.3–0.6 was flat).
