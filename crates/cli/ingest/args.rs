@@ -48,6 +48,12 @@ pub struct Args {
     /// Files larger than this many MB are refused with an error.
     #[arg(long, default_value_t = 256)]
     pub max_file_mb: u64,
+    /// The language (a tag such as `de` or `pt-BR`) of articles that do not
+    /// say theirs (`<html lang>`, front matter or a record's `lang`) and
+    /// whose text is too short to tell; without it such articles have no
+    /// language and are analysed as English.
+    #[arg(long, value_name = "CODE")]
+    pub lang: Option<String>,
     #[command(flatten)]
     pub web: WebArgs,
     #[command(flatten)]
@@ -164,6 +170,12 @@ impl Args {
         }
         options.max_file_bytes = self.max_file_mb.saturating_mul(1_000_000);
         options.prune = self.prune;
+        if let Some(lang) = &self.lang {
+            let code = rubric_ingest::language::normalize_tag(lang).with_context(|| {
+                format!("--lang {lang:?} is not a language tag (such as en, de or pt-BR)")
+            })?;
+            options.language = Some(code);
+        }
         Ok(options)
     }
 }

@@ -50,6 +50,7 @@ use rubric_extract::ExtractError;
 pub use error::{IngestError, SourceError};
 pub use plan::Stale;
 pub use report::{Outcome, Reporter, Silent, Skipped, Summary, WebSummary};
+pub use rubric_extract::language;
 pub use target::{Opened, Target, open_index};
 pub use web::WebSources;
 
@@ -74,6 +75,9 @@ pub struct Options {
     /// Delete the articles that came from the roots but whose files are
     /// gone (always counted for `--check`).
     pub prune: bool,
+    /// The language of articles that do not say theirs and are too short
+    /// to tell (`--lang`): a tag such as `de`.
+    pub language: Option<String>,
 }
 
 impl Options {
@@ -88,7 +92,19 @@ impl Options {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_file_bytes: 256_000_000,
             prune: false,
+            language: None,
         }
+    }
+}
+
+/// What made the articles of a run, as the catalog records it: the
+/// extractor's version, and the default language when there is one (a
+/// run with another `--lang` reads every source again, since the
+/// articles that fell back to it change).
+pub fn extraction_version(language: Option<&str>) -> String {
+    match language {
+        Some(code) => format!("{} lang={code}", rubric_extract::EXTRACTOR_VERSION),
+        None => rubric_extract::EXTRACTOR_VERSION.to_string(),
     }
 }
 
@@ -127,7 +143,8 @@ pub fn run(
     );
     let mut pages = web::Pages::new(&options.web);
     pages.add_url_lists(&mut found.skipped);
-    let plan = Plan::new(target.catalog());
+    let extractor = extraction_version(options.language.as_deref());
+    let plan = Plan::new(target.catalog(), &extractor);
     let mut run = Run {
         target,
         plan,
@@ -155,7 +172,14 @@ pub fn run(
     pipeline::ordered(
         &to_read,
         jobs,
-        |item| read::extract_file(&item.file, jobs, options.max_file_bytes),
+        |item| {
+            read::extract_file(
+                &item.file,
+                jobs,
+                options.max_file_bytes,
+                options.language.as_deref(),
+            )
+        },
         |item, outcome| {
             if fatal.is_none()
                 && let Err(error) = run.file(item, outcome)
@@ -179,7 +203,7 @@ pub fn run(
         mut summary,
         ..
     } = run;
-    target.finish()?;
+    target.finish(&extractor)?;
     let tally = plan.tally;
     summary.added = tally.added;
     summary.updated = tally.updated;

@@ -11,7 +11,6 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 
 use rubric_core::Article;
-use rubric_extract::EXTRACTOR_VERSION;
 use rubric_index::{Catalog, Change, FileStamp, IndexError};
 
 use crate::Target;
@@ -83,15 +82,16 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// Starts a run against `catalog` (none for a dry run).
-    pub(crate) fn new(catalog: Option<&Catalog>) -> Plan {
-        let reextract = catalog.is_some_and(|c| c.extractor() != EXTRACTOR_VERSION);
+    /// Starts a run against `catalog` (none for a dry run) with the
+    /// extraction `extractor` names ([`crate::extraction_version`]).
+    pub(crate) fn new(catalog: Option<&Catalog>, extractor: &str) -> Plan {
+        let reextract = catalog.is_some_and(|c| c.extractor() != extractor);
         if let Some(catalog) = catalog
             && reextract
             && catalog.stats().articles > 0
         {
             tracing::info!(
-                "the extractor changed ({} -> {EXTRACTOR_VERSION}): reading every source again",
+                "the extractor changed ({} -> {extractor}): reading every source again",
                 catalog.extractor()
             );
         }
@@ -283,7 +283,7 @@ mod tests {
         files: &[(&str, u64, u128, &str)],
         prune: bool,
     ) -> (Vec<String>, Tally) {
-        let mut plan = Plan::new(target.catalog());
+        let mut plan = Plan::new(target.catalog(), rubric_extract::EXTRACTOR_VERSION);
         let found = files
             .iter()
             .map(|(name, size, mtime, _)| file(root, name, *size, *mtime))
@@ -319,7 +319,7 @@ mod tests {
         let (read, tally) = run(&mut target, root.path(), &files, true);
         assert_eq!(read, ["a.md", "b.md"]);
         assert_eq!((tally.added, tally.updated, tally.unchanged), (2, 0, 0));
-        target.finish().unwrap();
+        target.finish(rubric_extract::EXTRACTOR_VERSION).unwrap();
 
         // b.md touched but the same text, c.md new, a.md gone.
         let files = [("b.md", 1, 20, "two"), ("c.md", 1, 10, "three")];
@@ -338,7 +338,7 @@ mod tests {
             .map(|s| (s.change.word(), s.id.as_str()))
             .collect();
         assert_eq!(stale, [("added", "c.md"), ("removed", "a.md")]);
-        target.finish().unwrap();
+        target.finish(rubric_extract::EXTRACTOR_VERSION).unwrap();
 
         // Nothing changed: nothing is read, and --check agrees.
         let catalog = Catalog::load(index.path()).unwrap();
@@ -357,13 +357,13 @@ mod tests {
             IndexWriter::open(index.path(), 20_000_000).unwrap(),
         ));
         run(&mut target, root.path(), &[("a.md", 1, 10, "one")], false);
-        target.finish().unwrap();
+        target.finish(rubric_extract::EXTRACTOR_VERSION).unwrap();
 
         let mut check = Target::Check(Catalog::load(index.path()).unwrap());
         let (read, tally) = run(&mut check, root.path(), &[("a.md", 2, 20, "uno")], true);
         assert_eq!(read, ["a.md"]);
         assert_eq!(tally.updated, 1);
-        check.finish().unwrap();
+        check.finish(rubric_extract::EXTRACTOR_VERSION).unwrap();
         let catalog = Catalog::load(index.path()).unwrap();
         let hash = article("a.md", "one").hash().to_string();
         assert_eq!(
@@ -376,7 +376,7 @@ mod tests {
     fn a_dry_run_reads_everything_and_counts_nothing() {
         let root = tempfile::tempdir().unwrap();
         let mut target = Target::DryRun;
-        let mut plan = Plan::new(target.catalog());
+        let mut plan = Plan::new(target.catalog(), rubric_extract::EXTRACTOR_VERSION);
         let to_read = plan.files_to_read(target.catalog(), vec![file(root.path(), "a.md", 1, 1)]);
         assert_eq!(to_read.len(), 1);
         plan.prune(&mut target, &[root.path().to_path_buf()])
@@ -391,7 +391,7 @@ mod tests {
             IndexWriter::open(index.path(), 20_000_000).unwrap(),
         ));
         let root = tempfile::tempdir().unwrap();
-        let mut plan = Plan::new(target.catalog());
+        let mut plan = Plan::new(target.catalog(), rubric_extract::EXTRACTOR_VERSION);
         let to_read =
             plan.files_to_read(target.catalog(), vec![file(root.path(), "x.jsonl", 1, 1)]);
         let a = article("same", "text");

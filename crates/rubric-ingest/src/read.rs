@@ -19,7 +19,12 @@ const PARALLEL_JSONL_BYTES: usize = 1 << 20;
 
 /// Reads one file (refusing one larger than `max_bytes`) and extracts its
 /// articles, using up to `jobs` threads for a large JSON Lines file.
-pub(crate) fn extract_file(file: &SourceFile, jobs: usize, max_bytes: u64) -> FileOutcome {
+pub(crate) fn extract_file(
+    file: &SourceFile,
+    jobs: usize,
+    max_bytes: u64,
+    language: Option<&str>,
+) -> FileOutcome {
     let path = &file.path;
     let read_error = |source| SourceError::Read {
         path: path.clone(),
@@ -35,7 +40,10 @@ pub(crate) fn extract_file(file: &SourceFile, jobs: usize, max_bytes: u64) -> Fi
     }
     let bytes = std::fs::read(path).map_err(read_error)?;
     let source = path.to_string_lossy();
-    let input = Input::new(&file.id, &source, file.format, &bytes);
+    let input = Input {
+        language,
+        ..Input::new(&file.id, &source, file.format, &bytes)
+    };
     if file.format == Format::Jsonl && jobs > 1 && bytes.len() >= PARALLEL_JSONL_BYTES {
         return Ok(extract_jsonl_parts(&input, jobs));
     }

@@ -7,7 +7,6 @@
 use std::path::Path;
 
 use rubric_core::Article;
-use rubric_extract::EXTRACTOR_VERSION;
 use rubric_index::{Catalog, Change, FileStamp, IndexError, IndexWriter};
 
 /// Where a run's articles go.
@@ -107,12 +106,13 @@ impl Target {
         }
     }
 
-    /// Ends the run: when writing, records this build's extractor version
-    /// and commits whatever changed.
-    pub(crate) fn finish(self) -> Result<(), IndexError> {
+    /// Ends the run: when writing, records the extraction that made the
+    /// articles (`extractor`, see [`crate::extraction_version`]) and
+    /// commits whatever changed.
+    pub(crate) fn finish(self, extractor: &str) -> Result<(), IndexError> {
         match self {
             Target::Index(mut writer) => {
-                writer.set_extractor(EXTRACTOR_VERSION);
+                writer.set_extractor(extractor);
                 if writer.is_dirty() {
                     (*writer).commit()?;
                 }

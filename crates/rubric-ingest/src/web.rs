@@ -172,14 +172,20 @@ pub(crate) fn run(pages: Pages, options: &Options, run: &mut Run<'_>) -> Result<
             what: "async runtime",
             source,
         })?;
-    let result = runtime.block_on(fetch_all(pages, &fetcher, run));
+    let language = options.language.as_deref();
+    let result = runtime.block_on(fetch_all(pages, &fetcher, language, run));
     if writable && let Err(e) = fetcher.save_cache() {
         tracing::warn!("the HTTP cache was not saved: {e}");
     }
     result
 }
 
-async fn fetch_all(pages: Pages, fetcher: &Fetcher, run: &mut Run<'_>) -> Result<(), IngestError> {
+async fn fetch_all(
+    pages: Pages,
+    fetcher: &Fetcher,
+    language: Option<&str>,
+    run: &mut Run<'_>,
+) -> Result<(), IngestError> {
     for error in pages.errors {
         fail(run, error);
     }
@@ -224,6 +230,7 @@ async fn fetch_all(pages: Pages, fetcher: &Fetcher, run: &mut Run<'_>) -> Result
                 page.clone(),
                 held.clone(),
                 extracting.clone(),
+                language.map(str::to_string),
             );
             running.push_back((page, tokio::spawn(task)));
         }
@@ -253,6 +260,7 @@ async fn page_task(
     given: Given,
     held: Arc<HashMap<String, String>>,
     extracting: Arc<tokio::sync::Semaphore>,
+    language: Option<String>,
 ) -> Result<Outcome, FetchError> {
     let page = fetcher.page(&given.url).await?;
     if page.freshness.is_cached()
@@ -267,7 +275,7 @@ async fn page_task(
     let source = given.source.clone();
     let extracted = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        to_article(&page, &given).map_err(SourceError::Extract)
+        to_article(&page, &given, language.as_deref()).map_err(SourceError::Extract)
     })
     .await;
     let article = extracted.unwrap_or_else(|e| {
@@ -281,8 +289,9 @@ async fn page_task(
 
 /// The article of a fetched page: its id and URL are the page's canonical
 /// URL (else where the URL led), its source the URL as given, and its date
-/// the sitemap's `<lastmod>` when there is one.
-fn to_article(page: &Page, given: &Given) -> Result<Article, ExtractError> {
+/// the sitemap's `<lastmod>` when there is one; `language` is the default
+/// for a page that does not say its own.
+fn to_article(page: &Page, given: &Given, language: Option<&str>) -> Result<Article, ExtractError> {
     let id = match page.format {
         Format::Html => canonical(page),
         _ => None,
@@ -294,6 +303,7 @@ fn to_article(page: &Page, given: &Given) -> Result<Article, ExtractError> {
         source: &given.source,
         url: Some(&id),
         date: given.lastmod.as_deref(),
+        language,
         format: page.format,
         bytes: page.body.as_bytes(),
     };
