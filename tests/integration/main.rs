@@ -7,6 +7,7 @@ mod browser;
 mod harness;
 mod incremental;
 mod ingest;
+mod languages;
 mod query;
 mod search;
 mod serve;

@@ -54,6 +54,11 @@ struct Args {
     /// `heading:acne`); repeatable; does not change scores.
     #[arg(long, value_name = "FILTER")]
     filter: Vec<String>,
+    /// The query's language (a tag such as `de`): analysed as that
+    /// language's articles are, it finds only them. Without it a query is
+    /// analysed for every language the index holds.
+    #[arg(long, value_name = "CODE", value_parser = parse_language)]
+    lang: Option<String>,
     /// Snippet length in characters.
     #[arg(long, value_name = "N", default_value_t = rubric_index::DEFAULT_SNIPPET_CHARS as u64,
           value_parser = clap::value_parser!(u64).range(20..=100_000))]
@@ -73,6 +78,19 @@ struct Args {
     cors: Option<hyper::header::HeaderValue>,
     #[command(flatten)]
     verbosity: common::Verbosity,
+}
+
+/// A language tag (`de`, `pt-BR`): its primary subtag must be two or three
+/// letters.
+fn parse_language(tag: &str) -> Result<String, String> {
+    let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+    if (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(primary.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{tag:?} is not a language tag (such as en, de or pt-BR)"
+        ))
+    }
 }
 
 /// How results are printed.
@@ -108,6 +126,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         filters: args.filter.clone(),
         snippet_chars: usize::try_from(args.snippet_chars).unwrap_or(usize::MAX),
         explain: args.explain,
+        language: args.lang.clone(),
         // A TREC run is for a scorer: no "did you mean".
         suggest: format != Format::Trec,
         ..SearchRequest::new("")

@@ -40,6 +40,7 @@
 //! # }
 //! ```
 
+mod analysis;
 mod bm25f;
 mod catalog;
 mod collect;

@@ -13,6 +13,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
+use crate::analysis::Analysis;
 use crate::{IndexError, IndexReader};
 
 /// At most this many sections of one article are returned (an article with
@@ -34,6 +35,8 @@ pub struct Outline {
     pub format: String,
     /// The article's tags.
     pub tags: Vec<String>,
+    /// The article's language (a tag such as `de`), when it has one.
+    pub language: Option<String>,
     /// Every section, lead first, in document order.
     pub sections: Vec<OutlineSection>,
     /// True when the article has more than [`MAX_OUTLINE_SECTIONS`] sections
@@ -99,13 +102,16 @@ impl IndexReader {
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect::<Vec<_>>()
         };
+        let language = text_of(first, f.language);
+        let t = f.text_fields(Analysis::of_language(language.as_deref()));
         let mut outline = Outline {
             article: id.to_string(),
-            title: text_of(first, f.title).unwrap_or_default(),
+            title: text_of(first, t.title).unwrap_or_default(),
             source: text_of(first, f.source).unwrap_or_default(),
             url: text_of(first, f.url).filter(|u| !u.is_empty()),
             format: text_of(first, f.format).unwrap_or_default(),
             tags: all_of(first, f.tags),
+            language,
             sections: Vec::with_capacity(docs.len()),
             truncated,
         };
@@ -114,13 +120,13 @@ impl IndexReader {
             outline.sections.push(OutlineSection {
                 id: text_of(doc, f.id).unwrap_or_default(),
                 anchor: text_of(doc, f.anchor).unwrap_or_default(),
-                heading: text_of(doc, f.heading),
+                heading: text_of(doc, t.heading),
                 level: u8::try_from(level).unwrap_or(u8::MAX),
-                path: all_of(doc, f.path),
+                path: all_of(doc, t.path),
                 url: text_of(doc, f.link).unwrap_or_default(),
                 ordinal: u32::try_from(*ordinal).unwrap_or(u32::MAX),
                 text: if with_text {
-                    Some(text_of(doc, f.text).unwrap_or_default())
+                    Some(text_of(doc, t.text).unwrap_or_default())
                 } else {
                     None
                 },

@@ -13,6 +13,7 @@ use tantivy::query::Query as TQuery;
 use tantivy::{ReloadPolicy, Searcher};
 
 use crate::IndexError;
+use crate::analysis::Analysis;
 use crate::catalog::Payload;
 use crate::collect::DistinctArticles;
 use crate::schema::{self, Fields};
@@ -143,6 +144,49 @@ impl IndexReader {
             sections: searcher.num_docs(),
             committed_at,
         })
+    }
+
+    /// The analyses a query is compiled for — `language`'s, or every one
+    /// the index holds (English for an empty index) — and whether the index
+    /// holds others besides (then each is limited to its own sections). The
+    /// index's analyses are the terms of its `analysis` field: a few per
+    /// segment, read from the term dictionary without touching a document.
+    pub(crate) fn query_analyses(
+        &self,
+        searcher: &Searcher,
+        language: Option<&str>,
+    ) -> Result<(Vec<Analysis>, bool), IndexError> {
+        let mut held: Vec<Analysis> = Vec::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment
+                .inverted_index(self.fields.analysis)
+                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+            let mut terms = inverted
+                .terms()
+                .stream()
+                .map_err(|e| IndexError::io(&self.path, e))?;
+            while terms.advance() {
+                let found = std::str::from_utf8(terms.key())
+                    .ok()
+                    .and_then(Analysis::from_code);
+                if let Some(analysis) = found
+                    && !held.contains(&analysis)
+                {
+                    held.push(analysis);
+                }
+            }
+        }
+        held.sort();
+        if let Some(language) = language {
+            let asked = Analysis::of_language(Some(language));
+            let others = held.iter().any(|a| *a != asked);
+            return Ok((vec![asked], others));
+        }
+        if held.is_empty() {
+            held.push(Analysis::English);
+        }
+        let several = held.len() > 1;
+        Ok((held, several))
     }
 
     /// How many distinct articles have a matching section: read from the

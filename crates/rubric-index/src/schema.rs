@@ -1,11 +1,19 @@
 //! The schema: one Tantivy document per section, the [`Fields`] handles that
-//! writer and reader share, the `rubric_en` analyzer, and the schema version
-//! kept with the index in `rubric.json`.
+//! writer and reader share, and the schema version kept with the index in
+//! `rubric.json`.
+//!
+//! The four text fields (title, heading, path, text) come once per
+//! [`Analysis`]: `title`, `heading`, `path`, `text` for English (and
+//! articles with no language), `title_de`, …, `text_de` for German, and so
+//! on, `*_other` for languages with no stemmer. A section fills only the
+//! fields of its article's analysis, named in its `analysis` field; an
+//! empty field costs a section one byte (its length). Tantivy analyses per
+//! field, so this is how one index holds each language stemmed its own way.
 //!
 //! Both sides open an index through [`open`] or [`open_or_create`], which
 //! check the version and that the index's own schema is the one [`build`]
 //! makes (so a schema change without a version bump is still caught), and
-//! register the analyzer. Tantivy does not store analyzers with the index,
+//! register the analyzers. Tantivy does not store analyzers with the index,
 //! so an index opened any other way could not tokenize its text fields.
 //!
 //! This module does not add, delete or search documents: see `writer` and
@@ -18,26 +26,20 @@ use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
-};
 use tantivy::{Index, IndexSettings};
 
 use crate::IndexError;
-use crate::greek::GreekLetterNames;
-use crate::spelling::AmericanSpelling;
+use crate::analysis::Analysis;
+use crate::query::Scope;
 
 /// The version of the schema and analysis this build writes. Bump it when a
-/// field, a field option or the analyzer changes: an index of another version
-/// is refused with [`IndexError::Version`] and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+/// field, a field option or an analyzer changes: an index of another version
+/// is refused with [`IndexError::Version`] and must be rebuilt. (3: text
+/// fields per language, `language` and `analysis`.)
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The name the English analyzer is registered under.
 pub const ANALYZER: &str = "rubric_en";
-
-/// Tokens longer than this many bytes are dropped (hashes, base64, URLs).
-const MAX_TOKEN_LEN: usize = 40;
 
 /// Rubric's own file in the index folder, next to Tantivy's.
 pub(crate) const META_FILE: &str = "rubric.json";
@@ -46,6 +48,32 @@ pub(crate) const META_FILE: &str = "rubric.json";
 #[derive(Debug, Serialize, Deserialize)]
 struct MetaFile {
     schema_version: u32,
+}
+
+/// The four text fields of one [`Analysis`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TextFields {
+    /// Article title: analyzed, stored.
+    pub title: Field,
+    /// Section heading (absent for the lead): analyzed, stored.
+    pub heading: Field,
+    /// Ancestor headings, one value each, outermost first: analyzed, stored.
+    pub path: Field,
+    /// Section text: analyzed, stored.
+    pub text: Field,
+}
+
+impl TextFields {
+    /// The fields a word limited to `scope` is searched in.
+    pub(crate) fn in_scope(&self, scope: Scope) -> Vec<Field> {
+        match scope {
+            Scope::All => vec![self.title, self.heading, self.path, self.text],
+            Scope::Title => vec![self.title],
+            Scope::Heading => vec![self.heading],
+            Scope::Path => vec![self.path],
+            Scope::Text => vec![self.text],
+        }
+    }
 }
 
 /// Handles of every field, made by [`build`] together with the schema.
@@ -69,81 +97,96 @@ pub(crate) struct Fields {
     pub hash: Field,
     /// Article tags: raw, indexed, stored, multi-valued.
     pub tags: Field,
-    /// Article title: analyzed, stored.
-    pub title: Field,
-    /// Section heading (absent for the lead): analyzed, stored.
-    pub heading: Field,
-    /// Ancestor headings, one value each, outermost first: analyzed, stored.
-    pub path: Field,
-    /// Section text: analyzed, stored.
-    pub text: Field,
     /// Outline level: stored.
     pub level: Field,
     /// Position in the article: stored, fast (for ordering).
     pub ordinal: Field,
+    /// The article's language (a tag such as `de`), when it has one: raw,
+    /// indexed, stored.
+    pub language: Field,
+    /// The [`Analysis::code`] of the section's text fields: raw, indexed
+    /// (its terms say which analyses the index holds).
+    pub analysis: Field,
+    /// The text fields of each analysis, in [`Analysis::ALL`]'s order
+    /// (English's are named `title`, `heading`, `path`, `text`).
+    pub by_analysis: [TextFields; Analysis::ALL.len()],
+}
+
+impl Fields {
+    /// The text fields of `analysis`.
+    pub(crate) fn text_fields(&self, analysis: Analysis) -> TextFields {
+        let at = Analysis::ALL
+            .iter()
+            .position(|a| *a == analysis)
+            .unwrap_or(0);
+        self.by_analysis[at]
+    }
 }
 
 /// The schema and its field handles, made in this one place.
 pub(crate) fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let analyzed = TextOptions::default().set_stored().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(ANALYZER)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let analyzed = |analysis: Analysis| {
+        TextOptions::default().set_stored().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis.tokenizer_name())
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let english = analyzed(Analysis::English);
+    let id = b.add_text_field("id", STRING | STORED);
+    let article = b.add_text_field("article", STRING | STORED | FAST);
+    let anchor = b.add_text_field("anchor", STORED);
+    let source = b.add_text_field("source", STRING | STORED);
+    let format = b.add_text_field("format", STORED);
+    let url = b.add_text_field("url", STORED);
+    let link = b.add_text_field("link", STORED);
+    let hash = b.add_text_field("hash", TextOptions::default().set_stored().set_fast("raw"));
+    let tags = b.add_text_field("tags", STRING | STORED);
+    let title = b.add_text_field("title", english.clone());
+    let heading = b.add_text_field("heading", english.clone());
+    let path = b.add_text_field("path", english.clone());
+    let text = b.add_text_field("text", english);
+    let level = b.add_u64_field("level", STORED);
+    let ordinal = b.add_u64_field("ordinal", STORED | FAST);
+    let language = b.add_text_field("language", STRING | STORED);
+    let analysis = b.add_text_field("analysis", STRING);
+    let english_fields = TextFields {
+        title,
+        heading,
+        path,
+        text,
+    };
+    let by_analysis = Analysis::ALL.map(|a| {
+        if a == Analysis::English {
+            return english_fields;
+        }
+        let suffix = a.field_suffix();
+        let options = analyzed(a);
+        TextFields {
+            title: b.add_text_field(&format!("title{suffix}"), options.clone()),
+            heading: b.add_text_field(&format!("heading{suffix}"), options.clone()),
+            path: b.add_text_field(&format!("path{suffix}"), options.clone()),
+            text: b.add_text_field(&format!("text{suffix}"), options),
+        }
+    });
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
-        article: b.add_text_field("article", STRING | STORED | FAST),
-        anchor: b.add_text_field("anchor", STORED),
-        source: b.add_text_field("source", STRING | STORED),
-        format: b.add_text_field("format", STORED),
-        url: b.add_text_field("url", STORED),
-        link: b.add_text_field("link", STORED),
-        hash: b.add_text_field("hash", TextOptions::default().set_stored().set_fast("raw")),
-        tags: b.add_text_field("tags", STRING | STORED),
-        title: b.add_text_field("title", analyzed.clone()),
-        heading: b.add_text_field("heading", analyzed.clone()),
-        path: b.add_text_field("path", analyzed.clone()),
-        text: b.add_text_field("text", analyzed),
-        level: b.add_u64_field("level", STORED),
-        ordinal: b.add_u64_field("ordinal", STORED | FAST),
+        id,
+        article,
+        anchor,
+        source,
+        format,
+        url,
+        link,
+        hash,
+        tags,
+        level,
+        ordinal,
+        language,
+        analysis,
+        by_analysis,
     };
     (b.build(), fields)
-}
-
-/// The `rubric_en` analyzer: words and numbers split on anything that is not
-/// alphanumeric, overlong tokens dropped, lower-cased, folded to ASCII
-/// (`café` matches `cafe`) with Greek letters spelt out (`β` matches `beta`,
-/// see [`crate::greek`]), spelt the American way (`tumour` matches
-/// `tumor`, see [`crate::spelling`]) and stemmed (English). No stop words, so
-/// `vitamin a` keeps its `a`.
-pub(crate) fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
-        .filter(LowerCaser)
-        .filter(GreekLetterNames)
-        .filter(AsciiFoldingFilter)
-        .filter(AmericanSpelling)
-        .filter(Stemmer::new(Language::English))
-        .build()
-}
-
-/// [`analyzer`] without its last step, and that step alone: snippets split a
-/// text with the first and stem only the words that could match a query
-/// term, since stemming is most of the cost of a snippet. Together they
-/// give exactly what [`analyzer`] gives.
-pub(crate) fn unstemmed_analyzer_and_stemmer() -> (TextAnalyzer, TextAnalyzer) {
-    let words = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
-        .filter(LowerCaser)
-        .filter(GreekLetterNames)
-        .filter(AsciiFoldingFilter)
-        .filter(AmericanSpelling)
-        .build();
-    let stem = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
-        .filter(Stemmer::new(Language::English))
-        .build();
-    (words, stem)
 }
 
 /// Opens the existing index at `dir`: [`IndexError::Missing`] when there is
@@ -208,7 +251,11 @@ pub(crate) fn open_or_create(dir: &Path) -> Result<(Index, Fields), IndexError> 
 }
 
 fn register_analyzer(index: &Index) {
-    index.tokenizers().register(ANALYZER, analyzer());
+    for analysis in Analysis::ALL {
+        index
+            .tokenizers()
+            .register(analysis.tokenizer_name(), analysis.analyzer());
+    }
 }
 
 /// Writes `rubric.json` atomically (temporary file, then rename).
@@ -228,9 +275,9 @@ fn write_meta(dir: &Path) -> Result<(), IndexError> {
 pub(crate) mod tests {
     use super::*;
 
-    /// The tokens the analyzer makes of `text`.
+    /// The tokens the English analyzer makes of `text`.
     pub(crate) fn tokens(text: &str) -> Vec<String> {
-        let mut analyzer = analyzer();
+        let mut analyzer = Analysis::English.analyzer();
         let mut stream = analyzer.token_stream(text);
         let mut out = Vec::new();
         while let Some(token) = stream.next() {

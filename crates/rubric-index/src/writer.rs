@@ -20,6 +20,7 @@ use tantivy::query::AllQuery;
 use tantivy::{TantivyDocument, Term};
 
 use crate::IndexError;
+use crate::analysis::Analysis;
 use crate::catalog::{self, ArticleEntry, Catalog, Change, FileStamp};
 use crate::schema::{self, Fields};
 
@@ -204,7 +205,8 @@ impl IndexWriter {
         Ok(())
     }
 
-    /// Builds the Tantivy document of one section.
+    /// Builds the Tantivy document of one section: its text in the fields
+    /// of its article's language's analysis.
     fn document(&self, article: &Article, section: &rubric_core::Section) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
@@ -226,14 +228,21 @@ impl IndexWriter {
         for tag in &article.metadata().tags {
             doc.add_text(f.tags, tag);
         }
-        doc.add_text(f.title, article.title());
+        let language = article.metadata().language.as_deref();
+        let analysis = Analysis::of_language(language);
+        if let Some(language) = language {
+            doc.add_text(f.language, language);
+        }
+        doc.add_text(f.analysis, analysis.code());
+        let t = f.text_fields(analysis);
+        doc.add_text(t.title, article.title());
         if let Some(heading) = &section.heading {
-            doc.add_text(f.heading, heading);
+            doc.add_text(t.heading, heading);
         }
         for ancestor in &section.path {
-            doc.add_text(f.path, ancestor);
+            doc.add_text(t.path, ancestor);
         }
-        doc.add_text(f.text, &section.text);
+        doc.add_text(t.text, &section.text);
         doc.add_u64(f.level, u64::from(section.level));
         doc.add_u64(f.ordinal, u64::from(section.ordinal));
         doc

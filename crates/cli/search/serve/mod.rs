@@ -1,6 +1,6 @@
 //! `search --serve`: the section index over HTTP/1.1, and the search page.
 //!
-//! - `GET /search?q=…&limit=…&offset=…&group=…&filter=…&snippet=…` answers
+//! - `GET /search?q=…&limit=…&offset=…&group=…&filter=…&snippet=…&lang=…` answers
 //!   with the JSON object of design.md, plus `offset`, `limit`, (with
 //!   `group=1`) `articles` and `groups`, and `suggestion` ("did you mean")
 //!   when the query found nothing or only close spellings;

@@ -58,6 +58,8 @@ pub(super) enum ParamError {
     ArticleId(Encoding),
     #[error("format must be json or html, not {value:?}")]
     Format { value: String },
+    #[error("lang must be a language tag such as en, de or pt-BR, not {value:?}")]
+    Language { value: String },
 }
 
 /// How a percent-encoded part of the request is malformed.
@@ -74,7 +76,7 @@ pub(super) fn search_request(
     params: &Params,
     limits: &Limits,
 ) -> Result<SearchRequest, ParamError> {
-    params.only(&["q", "limit", "offset", "group", "filter", "snippet"])?;
+    params.only(&["q", "limit", "offset", "group", "filter", "snippet", "lang"])?;
     let q = params.one("q")?.ok_or(ParamError::NoQuery)?.to_string();
     if q.trim().is_empty() {
         return Err(ParamError::EmptyQuery);
@@ -104,12 +106,21 @@ pub(super) fn search_request(
     if filters.iter().any(|f| f.trim().is_empty()) {
         return Err(ParamError::EmptyFilter);
     }
+    let language = params
+        .one("lang")?
+        .map(|value| {
+            crate::parse_language(value).map_err(|_| ParamError::Language {
+                value: shorten(value, 40),
+            })
+        })
+        .transpose()?;
     Ok(SearchRequest {
         limit,
         offset,
         group,
         filters,
         snippet_chars,
+        language,
         ..SearchRequest::new(q)
     })
 }
