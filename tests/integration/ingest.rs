@@ -66,7 +66,7 @@ fn a_folder_is_walked_and_unknown_files_are_skipped() {
         ]
     );
     assert!(
-        run.stderr.contains("1 skipped"),
+        run.stderr.contains("skipped 1 file of other formats"),
         "summary counts notes.csv: {}",
         run.stderr
     );

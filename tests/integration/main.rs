@@ -8,6 +8,7 @@ mod harness;
 mod incremental;
 mod ingest;
 mod languages;
+mod publish;
 mod query;
 mod search;
 mod serve;

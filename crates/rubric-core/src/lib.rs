@@ -25,6 +25,6 @@ mod builder;
 mod slug;
 pub mod text;
 
-pub use article::{Article, Draft, Format, Metadata, Section, content_hash};
+pub use article::{Article, Draft, Format, Metadata, Section, content_hash, link};
 pub use builder::SectionBuilder;
 pub use slug::{Anchors, slug};

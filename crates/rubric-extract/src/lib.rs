@@ -27,6 +27,7 @@ mod error;
 mod html;
 mod jsonl;
 pub mod language;
+mod list;
 mod markdown;
 mod text;
 

@@ -105,7 +105,8 @@ pub(crate) struct Fields {
     /// indexed, stored.
     pub language: Field,
     /// The [`Analysis::code`] of the section's text fields: raw, indexed
-    /// (its terms say which analyses the index holds).
+    /// (its terms say which analyses the index holds), stored (a relinked
+    /// section is rebuilt from its stored fields and keeps it).
     pub analysis: Field,
     /// The text fields of each analysis, in [`Analysis::ALL`]'s order
     /// (English's are named `title`, `heading`, `path`, `text`).
@@ -150,7 +151,7 @@ pub(crate) fn build() -> (Schema, Fields) {
     let level = b.add_u64_field("level", STORED);
     let ordinal = b.add_u64_field("ordinal", STORED | FAST);
     let language = b.add_text_field("language", STRING | STORED);
-    let analysis = b.add_text_field("analysis", STRING);
+    let analysis = b.add_text_field("analysis", STRING | STORED);
     let english_fields = TextFields {
         title,
         heading,
