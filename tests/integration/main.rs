@@ -5,6 +5,7 @@
 
 mod browser;
 mod harness;
+mod hostile;
 mod incremental;
 mod ingest;
 mod languages;
@@ -12,4 +13,5 @@ mod publish;
 mod query;
 mod search;
 mod serve;
+mod serve_hostile;
 mod web;

@@ -29,7 +29,8 @@ use args::{Args, Mode};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    args.verbosity.init_logging();
+    args.verbosity
+        .init_logging(&["html5ever", "markup5ever", "selectors", "cssparser"]);
     common::report("ingest", run(args))
 }
 
@@ -53,8 +54,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let quiet = args.verbosity.quiet;
     let stdout = std::io::stdout();
     let mut reporter = progress::Terminal::new(stdout.lock(), args.json, quiet);
-    let index = options.index_dir.clone();
-    let outcome = rubric_ingest::run(&options, || open(&args, &index, mode), &mut reporter);
+    let outcome = rubric_ingest::run(&options, || open(&args, &options, mode), &mut reporter);
     let (mut out, failures) = reporter.finish();
     let outcome = outcome?;
     if mode == Mode::Check {
@@ -67,16 +67,20 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Where the articles go: the index opened for writing (rebuilt, with a
-/// notice, when it was written by another schema version), the catalog of
-/// its last commit for `--check`, or nowhere for `--dry-run`.
-fn open(args: &Args, dir: &std::path::Path, mode: Mode) -> Result<Target, IngestError> {
+/// notice, when it was written by another schema version and this run
+/// reads every source it holds), the catalog of its last commit for
+/// `--check`, or nowhere for `--dry-run`.
+fn open(args: &Args, options: &rubric_ingest::Options, mode: Mode) -> Result<Target, IngestError> {
+    let dir = &options.index_dir;
     match mode {
         Mode::DryRun => Ok(Target::DryRun),
         // No index is not an empty one: `--check` says there is none.
         Mode::Check => Ok(Target::Check(Catalog::load(dir)?)),
         Mode::Write { rebuild } => {
             let heap = args.heap_mb as usize * 1_000_000;
-            let (writer, opened) = rubric_ingest::open_index(dir, heap, rebuild)?;
+            let web = !options.web.is_empty();
+            let (writer, opened) =
+                rubric_ingest::open_index(dir, heap, rebuild, &options.roots, web)?;
             if let Opened::Rebuilt { found, expected } = opened {
                 eprintln!(
                     "ingest: the index at {} has schema version {found}, this build writes {expected}: rebuilding it",
