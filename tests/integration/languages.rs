@@ -301,3 +301,60 @@ fn a_new_default_language_reads_the_sources_again() {
     case.ingest(&["--lang", "de", "notes"]).expect_code(0);
     assert_eq!(hits(&case, &["darmflora"])[0].1, "de");
 }
+
+#[test]
+fn an_english_index_that_gains_a_german_article_finds_both() {
+    let case = Case::new();
+    case.write("site/en/gut.txt", ENGLISH);
+    case.ingest(&["site"]).expect_code(0);
+    assert_eq!(
+        ids(&case, &["inflammation child"]),
+        ["en/gut.txt#inflammation-in-children"]
+    );
+    let english_only = std::fs::read_to_string(case.index().join("meta.json")).unwrap();
+    assert!(
+        !english_only.contains("text_de"),
+        "an English index has English fields only"
+    );
+
+    // The German article arrives: its fields are added and the run goes on.
+    case.write("site/de/darm.md", GERMAN);
+    let run = case.ingest(&["--json", "site"]).expect_code(0);
+    assert!(run.stderr.contains("\"de\""), "{}", run.stderr);
+    let summary = run.json();
+    assert_eq!(
+        (summary["added"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(1), Some(1)),
+        "{summary}"
+    );
+    assert_eq!(
+        hits(&case, &["Entzündung Kind"])[0],
+        (
+            "de/darm.md#entzündungen-bei-kindern".to_string(),
+            "de".to_string()
+        )
+    );
+    assert_eq!(
+        ids(&case, &["inflammation child"]),
+        ["en/gut.txt#inflammation-in-children"]
+    );
+    assert!(!case.index().join(".rubric-next").exists());
+
+    // A run over one new file only (not every source): the others stay.
+    case.write("elsewhere/sante.html", FRENCH);
+    let run = case.ingest(&["elsewhere"]).expect_code(0);
+    assert!(run.stderr.contains("\"fr\""), "{}", run.stderr);
+    assert_eq!(
+        hits(&case, &["inflammation enfant"])[0].1,
+        "fr",
+        "the French article"
+    );
+    assert_eq!(hits(&case, &["Entzündung Kind"])[0].1, "de");
+    assert_eq!(
+        ids(&case, &["inflammation child"])[0],
+        "en/gut.txt#inflammation-in-children"
+    );
+    // Nothing more to add the next time.
+    let run = case.ingest(&["site"]).expect_code(0);
+    assert!(!run.stderr.contains("added its fields"), "{}", run.stderr);
+}

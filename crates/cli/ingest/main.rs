@@ -22,7 +22,7 @@ mod progress;
 use std::process::ExitCode;
 
 use clap::Parser;
-use rubric_index::Catalog;
+use rubric_index::{Catalog, IndexError};
 use rubric_ingest::{IngestError, Opened, Target};
 
 use args::{Args, Mode};
@@ -53,9 +53,31 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let quiet = args.verbosity.quiet;
     let stdout = std::io::stdout();
-    let mut reporter = progress::Terminal::new(stdout.lock(), args.json, quiet);
-    let outcome = rubric_ingest::run(&options, || open(&args, &options, mode), &mut reporter);
-    let (mut out, failures) = reporter.finish();
+    // A run that meets the first article of a language the index has no
+    // fields for stops, changing nothing; the fields are added (every
+    // section copied once, `rubric_index::add_language`) and the run starts
+    // again, reading only what is still to read. At most once per analysis.
+    let mut added = Vec::new();
+    let (mut out, failures, outcome) = loop {
+        let mut reporter = progress::Terminal::new(stdout.lock(), args.json, quiet);
+        let outcome = rubric_ingest::run(&options, || open(&args, &options, mode), &mut reporter);
+        let (out, failures) = reporter.finish();
+        if let Err(IngestError::Index(IndexError::NewLanguage { language, .. })) = &outcome
+            && !added.contains(language)
+        {
+            let dir = &options.index_dir;
+            let sections = rubric_index::add_language(dir, language)?;
+            if !quiet {
+                eprintln!(
+                    "ingest: the first article in {language:?}: added its fields to the index at {} ({sections} sections copied), reading again",
+                    dir.display()
+                );
+            }
+            added.push(language.clone());
+            continue;
+        }
+        break (out, failures, outcome);
+    };
     let outcome = outcome?;
     if mode == Mode::Check {
         output::check(&mut out, &outcome, &failures, args.json, quiet)?;

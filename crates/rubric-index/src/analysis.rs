@@ -160,6 +160,11 @@ impl Analysis {
         }
     }
 
+    /// Its place in [`Analysis::ALL`].
+    pub(crate) fn at(self) -> usize {
+        self as usize
+    }
+
     /// The analysis's code in the index (`en`, `de`, …, `other`).
     pub(crate) fn code(self) -> &'static str {
         match self {
@@ -446,6 +451,14 @@ fn fold_into(fold: &mut TextAnalyzer, run: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_analysis_is_at_its_place_in_all() {
+        for (i, analysis) in Analysis::ALL.into_iter().enumerate() {
+            assert_eq!(analysis.at(), i, "{analysis:?}");
+            assert_eq!(Analysis::from_code(analysis.code()), Some(analysis));
+        }
+    }
 
     pub(crate) fn terms(analysis: Analysis, text: &str) -> Vec<String> {
         let mut analyzer = analysis.analyzer();

@@ -2,7 +2,9 @@
 //!
 //! One Tantivy document per [`rubric_core::Section`]. `schema` owns the
 //! fields, the `rubric_en` analyzer and the schema version kept with the
-//! index ([`SCHEMA_VERSION`], in `rubric.json`); [`IndexWriter`] adds,
+//! index ([`SCHEMA_VERSION`], in `rubric.json`), with English's text fields
+//! and those of each other language an article brought ([`add_language`],
+//! in `extend`, adds a language's); [`IndexWriter`] adds,
 //! replaces and deletes whole articles and commits; `query` reads the
 //! query language and `rank` scores it ([`Ranking`], BM25F in `bm25f`);
 //! [`IndexReader`] answers a [`SearchRequest`] with a [`SearchResponse`]
@@ -46,6 +48,7 @@ mod catalog;
 mod collect;
 mod directory;
 mod error;
+mod extend;
 mod fuzzy;
 mod greek;
 mod outline;
@@ -61,6 +64,7 @@ mod writer;
 
 pub use catalog::{ArticleEntry, Catalog, CatalogStats, Change, FileStamp};
 pub use error::IndexError;
+pub use extend::add_language;
 pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineSection};
 pub use rank::Ranking;
 pub use reader::{IndexReader, IndexStats};

@@ -36,6 +36,9 @@ pub struct IndexReader {
 struct CommitStamp {
     opstamp: u64,
     payload: Option<String>,
+    /// How many fields its schema has (it grows when a language's text
+    /// fields are added, see `extend`).
+    fields: usize,
 }
 
 impl CommitStamp {
@@ -46,6 +49,7 @@ impl CommitStamp {
         Ok(CommitStamp {
             opstamp: metas.opstamp,
             payload: metas.payload,
+            fields: metas.schema.fields().count(),
         })
     }
 }
@@ -97,13 +101,18 @@ impl IndexReader {
 
     /// Picks up the latest commit when there is a new one (for long-running
     /// readers); true when it did. An error (the index was rebuilt under
-    /// another schema, say) leaves the reader at the commit it had: open a
-    /// new one.
+    /// another schema, or a language's fields were added:
+    /// [`IndexError::FieldsChanged`]) leaves the reader at the commit it
+    /// had: open a new one.
     pub fn reload_if_changed(&self) -> Result<bool, IndexError> {
         let latest = CommitStamp::of(&self.index, &self.path)?;
         let mut loaded = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
         if *loaded == latest {
             return Ok(false);
+        }
+        if loaded.fields != latest.fields {
+            // This reader's field handles are the old schema's.
+            return Err(IndexError::FieldsChanged(self.path.clone()));
         }
         self.reader
             .reload()
@@ -170,6 +179,7 @@ impl IndexReader {
                     .ok()
                     .and_then(Analysis::from_code);
                 if let Some(analysis) = found
+                    && self.fields.has(analysis)
                     && !held.contains(&analysis)
                 {
                     held.push(analysis);

@@ -3,18 +3,24 @@
 //! `rubric.json`.
 //!
 //! The four text fields (title, heading, path, text) come once per
-//! [`Analysis`]: `title`, `heading`, `path`, `text` for English (and
-//! articles with no language), `title_de`, …, `text_de` for German, and so
-//! on, `*_other` for languages with no stemmer. A section fills only the
-//! fields of its article's analysis, named in its `analysis` field; an
-//! empty field costs a section one byte (its length). Tantivy analyses per
-//! field, so this is how one index holds each language stemmed its own way.
+//! [`Analysis`] the index has fields for: `title`, `heading`, `path`,
+//! `text` for English (and articles with no language), always there;
+//! `title_de`, …, `text_de` for German, and so on, `*_other` for languages
+//! with no stemmer, only once an article of that analysis arrived (the
+//! extra analyses, after the English fields, in the order they came; see
+//! `extend`). A section fills only the fields of its article's analysis,
+//! named in its `analysis` field. Tantivy analyses per field, so this is
+//! how one index holds each language stemmed its own way; and since
+//! Tantivy parses every field of the schema each time an index is opened,
+//! an English-only index has only English fields (a one-shot `search`
+//! opens it each time).
 //!
 //! Both sides open an index through [`open`] or [`open_or_create`], which
 //! check the version and that the index's own schema is the one [`build`]
-//! makes (so a schema change without a version bump is still caught), and
-//! register the analyzers. Tantivy does not store analyzers with the index,
-//! so an index opened any other way could not tokenize its text fields.
+//! makes for the analyses it has fields for (so a schema change without a
+//! version bump is still caught), and register the analyzers. Tantivy does
+//! not store analyzers with the index, so an index opened any other way
+//! could not tokenize its text fields.
 //!
 //! This module does not add, delete or search documents: see `writer` and
 //! `search`.
@@ -108,24 +114,45 @@ pub(crate) struct Fields {
     /// (its terms say which analyses the index holds), stored (a relinked
     /// section is rebuilt from its stored fields and keeps it).
     pub analysis: Field,
-    /// The text fields of each analysis, in [`Analysis::ALL`]'s order
-    /// (English's are named `title`, `heading`, `path`, `text`).
-    pub by_analysis: [TextFields; Analysis::ALL.len()],
+    /// The text fields of each analysis the index has fields for, at its
+    /// place in [`Analysis::ALL`] (English's are named `title`, `heading`,
+    /// `path`, `text`, and always there).
+    pub by_analysis: [Option<TextFields>; Analysis::ALL.len()],
+    /// English's text fields (also in `by_analysis`).
+    pub english: TextFields,
 }
 
 impl Fields {
-    /// The text fields of `analysis`.
+    /// True when the index has text fields for `analysis`.
+    pub(crate) fn has(&self, analysis: Analysis) -> bool {
+        self.by_analysis[analysis.at()].is_some()
+    }
+
+    /// The text fields of `analysis`, or English's when the index has none
+    /// for it: no section of that analysis is in such an index, so a query
+    /// limited to its sections finds nothing there.
     pub(crate) fn text_fields(&self, analysis: Analysis) -> TextFields {
-        let at = Analysis::ALL
-            .iter()
-            .position(|a| *a == analysis)
-            .unwrap_or(0);
-        self.by_analysis[at]
+        match self.by_analysis[analysis.at()] {
+            Some(fields) => fields,
+            None => self.english,
+        }
     }
 }
 
-/// The schema and its field handles, made in this one place.
-pub(crate) fn build() -> (Schema, Fields) {
+/// The analyses besides English that `schema` has text fields for, in the
+/// order of its fields (the order they were added in).
+pub(crate) fn extra_analyses(schema: &Schema) -> Vec<Analysis> {
+    schema
+        .fields()
+        .filter_map(|(_, entry)| entry.name().strip_prefix("text_"))
+        .filter_map(Analysis::from_code)
+        .filter(|a| *a != Analysis::English)
+        .collect()
+}
+
+/// The schema and its field handles for English and the `extra` analyses
+/// (their fields after every other, in this order), made in this one place.
+pub(crate) fn build(extra: &[Analysis]) -> (Schema, Fields) {
     let mut b = Schema::builder();
     let analyzed = |analysis: Analysis| {
         TextOptions::default().set_stored().set_indexing_options(
@@ -158,19 +185,21 @@ pub(crate) fn build() -> (Schema, Fields) {
         path,
         text,
     };
-    let by_analysis = Analysis::ALL.map(|a| {
-        if a == Analysis::English {
-            return english_fields;
+    let mut by_analysis = [None; Analysis::ALL.len()];
+    by_analysis[Analysis::English.at()] = Some(english_fields);
+    for &a in extra {
+        if by_analysis[a.at()].is_some() {
+            continue;
         }
         let suffix = a.field_suffix();
         let options = analyzed(a);
-        TextFields {
+        by_analysis[a.at()] = Some(TextFields {
             title: b.add_text_field(&format!("title{suffix}"), options.clone()),
             heading: b.add_text_field(&format!("heading{suffix}"), options.clone()),
             path: b.add_text_field(&format!("path{suffix}"), options.clone()),
             text: b.add_text_field(&format!("text{suffix}"), options),
-        }
-    });
+        });
+    }
     let fields = Fields {
         id,
         article,
@@ -186,6 +215,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         language,
         analysis,
         by_analysis,
+        english: english_fields,
     };
     (b.build(), fields)
 }
@@ -223,11 +253,12 @@ pub(crate) fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
     let directory = crate::directory::IndexDirectory::open(dir)
         .map_err(|e| IndexError::tantivy(&shown, tantivy::TantivyError::from(e)))?;
     let index = Index::open(directory).map_err(|e| IndexError::tantivy(&shown, e))?;
-    let (schema, fields) = build();
-    if index.schema() != schema {
+    let found_schema = index.schema();
+    let (schema, fields) = build(&extra_analyses(&found_schema));
+    if found_schema != schema {
         return Err(version_error(format!("{found} with other fields")));
     }
-    register_analyzer(&index);
+    register_analyzers(&index);
     Ok((index, fields))
 }
 
@@ -242,16 +273,18 @@ pub(crate) fn open_or_create(dir: &Path) -> Result<(Index, Fields), IndexError> 
     // rubric.json goes first: a run killed between the two writes leaves a
     // folder with no meta.json, which the next run simply creates again.
     write_meta(dir)?;
-    let (schema, fields) = build();
+    let (schema, fields) = build(&[]);
     let directory = tantivy::directory::MmapDirectory::open(dir)
         .map_err(|e| IndexError::tantivy(&shown, tantivy::TantivyError::from(e)))?;
     let index = Index::create(directory, schema, IndexSettings::default())
         .map_err(|e| IndexError::tantivy(&shown, e))?;
-    register_analyzer(&index);
+    register_analyzers(&index);
     Ok((index, fields))
 }
 
-fn register_analyzer(index: &Index) {
+/// Registers every analysis's analyzer with `index` (Tantivy does not
+/// store them with the index).
+pub(crate) fn register_analyzers(index: &Index) {
     for analysis in Analysis::ALL {
         index
             .tokenizers()
@@ -314,7 +347,41 @@ pub(crate) mod tests {
 
     #[test]
     fn build_is_stable() {
-        assert_eq!(build().0, build().0);
+        assert_eq!(build(&[]).0, build(&[]).0);
+        let extra = [Analysis::German, Analysis::French];
+        assert_eq!(build(&extra).0, build(&extra).0);
+    }
+
+    #[test]
+    fn an_english_index_has_only_english_text_fields() {
+        let (schema, fields) = build(&[]);
+        assert!(extra_analyses(&schema).is_empty());
+        assert!(schema.get_field("text_de").is_err());
+        assert!(fields.has(Analysis::English) && !fields.has(Analysis::German));
+        // Nothing but the English text fields besides the others.
+        assert_eq!(schema.fields().count(), 17);
+    }
+
+    #[test]
+    fn extra_analyses_are_read_back_in_the_order_they_came() {
+        let extra = [Analysis::French, Analysis::German, Analysis::Plain];
+        let (schema, fields) = build(&extra);
+        assert_eq!(extra_analyses(&schema), extra);
+        assert!(fields.has(Analysis::German));
+        assert_ne!(
+            fields.text_fields(Analysis::German),
+            fields.text_fields(Analysis::English)
+        );
+        // A field added later keeps the numbers of those before it.
+        let (longer, _) = build(&[
+            Analysis::French,
+            Analysis::German,
+            Analysis::Plain,
+            Analysis::Spanish,
+        ]);
+        for (field, entry) in schema.fields() {
+            assert_eq!(longer.get_field_name(field), entry.name());
+        }
     }
 
     #[test]

@@ -121,6 +121,9 @@ impl IndexWriter {
         }
         catalog::remove_others(&self.dir, self.committed.as_deref().unwrap_or(""));
         remove_temp_files(&self.dir);
+        if let Err(e) = crate::extend::remove_next(&self.dir) {
+            tracing::debug!("{e}");
+        }
     }
 
     /// Tantivy's writer (there until [`IndexWriter::commit`] takes it).
@@ -172,7 +175,17 @@ impl IndexWriter {
     /// (one document each), and records it in the catalog with its source
     /// and hash. An article with no sections ends up absent from the index
     /// but present in the catalog.
+    ///
+    /// Fails with [`IndexError::NewLanguage`], changing nothing, when the
+    /// article's language needs text fields the index does not have yet.
     pub fn upsert(&mut self, article: &Article) -> Result<(), IndexError> {
+        let language = article.metadata().language.as_deref();
+        if !self.fields.has(Analysis::of_language(language)) {
+            return Err(IndexError::NewLanguage {
+                path: self.path.clone(),
+                language: language.unwrap_or_default().to_string(),
+            });
+        }
         self.delete(article.id())?;
         self.catalog.insert_article(
             article.id(),
