@@ -38,6 +38,8 @@ pub struct Config {
     pub exclude: Option<Vec<String>>,
     /// Files larger than this many MB are refused (`--max-file-mb`).
     pub max_file_mb: Option<u64>,
+    /// The language of articles that cannot say theirs (`--lang`).
+    pub lang: Option<String>,
     /// Web sources and politeness.
     #[serde(default)]
     pub web: Web,

@@ -358,3 +358,27 @@ fn an_english_index_that_gains_a_german_article_finds_both() {
     let run = case.ingest(&["site"]).expect_code(0);
     assert!(!run.stderr.contains("added its fields"), "{}", run.stderr);
 }
+
+#[test]
+fn lang_in_the_config_file_is_the_default_and_the_flag_wins() {
+    let case = Case::new();
+    case.write("notes/darmflora.md", "# Darmflora\n\nGut zu wissen.\n");
+    case.write("rubric.toml", "sources = [\"notes\"]\nlang = \"de-DE\"\n");
+    let dry = |args: &[&str]| {
+        let mut all = vec!["--dry-run", "--json"];
+        all.extend_from_slice(args);
+        let run = case.run(crate::harness::bin("ingest"), &all, false);
+        run.expect_code(0).json_lines()[0]["metadata"]["language"].clone()
+    };
+    assert_eq!(dry(&[]), "de");
+    assert_eq!(dry(&["--lang", "es"]), "es", "the flag wins over the file");
+
+    case.write("rubric.toml", "sources = [\"notes\"]\nlang = \"12\"\n");
+    let run = case.run(crate::harness::bin("ingest"), &["--dry-run"], false);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("lang in rubric.toml"),
+        "names the key and the file: {}",
+        run.stderr
+    );
+}

@@ -58,8 +58,9 @@ pub struct Args {
     pub max_file_mb: Option<u64>,
     /// The language (a tag such as `de` or `pt-BR`) of articles that do not
     /// say theirs (`<html lang>`, front matter or a record's `lang`) and
-    /// whose text is too short to tell; without it such articles have no
-    /// language and are analysed as English.
+    /// whose text is too short to tell [default: `lang` in rubric.toml];
+    /// without it such articles have no language and are analysed as
+    /// English.
     #[arg(long, value_name = "CODE")]
     pub lang: Option<String>,
     #[command(flatten)]
@@ -230,9 +231,17 @@ impl Args {
             None if self.files.pretty_urls => anyhow::bail!("--pretty-urls needs --site-url"),
             None => None,
         };
-        if let Some(lang) = &self.lang {
+        let lang = match (&self.lang, &file.lang) {
+            (Some(lang), _) => Some((lang, "--lang".to_string())),
+            (None, Some(lang)) => {
+                let shown = loaded.file.as_deref().unwrap_or(Path::new(config::FILE));
+                Some((lang, format!("lang in {}", shown.display())))
+            }
+            (None, None) => None,
+        };
+        if let Some((lang, said)) = lang {
             let code = rubric_ingest::language::normalize_tag(lang).with_context(|| {
-                format!("--lang {lang:?} is not a language tag (such as en, de or pt-BR)")
+                format!("{said}: {lang:?} is not a language tag (such as en, de or pt-BR)")
             })?;
             options.language = Some(code);
         }
