@@ -580,7 +580,10 @@ fn an_io_error_while_writing_the_index_leaves_no_segment_files_behind() {
     let counted = ingest_with_shim(
         &case,
         &shim,
-        &[("EIO_WRITE_MATCH", index.clone()), ("EIO_COUNT", "1".into())],
+        &[
+            ("EIO_WRITE_MATCH", index.clone()),
+            ("EIO_COUNT", "1".into()),
+        ],
         &["-q", "--rebuild", "notes"],
     );
     let writes: usize = counted
