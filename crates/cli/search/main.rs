@@ -64,7 +64,7 @@ struct Args {
     /// The query's language (a tag such as `de`): analysed as that
     /// language's articles are, it finds only them. Without it a query is
     /// analysed for every language the index holds.
-    #[arg(long, value_name = "CODE", value_parser = parse_language)]
+    #[arg(long, value_name = "CODE", value_parser = serve::params::parse_language)]
     lang: Option<String>,
     /// Snippet length in characters.
     #[arg(long, value_name = "N", default_value_t = rubric_index::DEFAULT_SNIPPET_CHARS as u64,
@@ -93,19 +93,6 @@ struct Args {
     max_connections: u32,
     #[command(flatten)]
     verbosity: common::Verbosity,
-}
-
-/// A language tag (`de`, `pt-BR`): its primary subtag must be two or three
-/// letters.
-fn parse_language(tag: &str) -> Result<String, String> {
-    let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
-    if (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic()) {
-        Ok(primary.to_ascii_lowercase())
-    } else {
-        Err(format!(
-            "{tag:?} is not a language tag (such as en, de or pt-BR)"
-        ))
-    }
 }
 
 /// How results are printed.

@@ -42,7 +42,7 @@ mod conn;
 mod handlers;
 mod http;
 mod limits;
-mod params;
+pub(crate) mod params;
 mod public;
 mod reload;
 mod view;

@@ -109,7 +109,7 @@ pub(super) fn search_request(
     let language = params
         .one("lang")?
         .map(|value| {
-            crate::parse_language(value).map_err(|_| ParamError::Language {
+            parse_language(value).map_err(|_| ParamError::Language {
                 value: shorten(value, 40),
             })
         })
@@ -123,6 +123,19 @@ pub(super) fn search_request(
         language,
         ..SearchRequest::new(q)
     })
+}
+
+/// A language tag (`de`, `pt-BR`): its primary subtag must be two or three
+/// letters (`search --lang` and `lang=`).
+pub(crate) fn parse_language(tag: &str) -> Result<String, String> {
+    let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+    if (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(primary.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{tag:?} is not a language tag (such as en, de or pt-BR)"
+        ))
+    }
 }
 
 /// What `/articles/{id}` was asked for.
@@ -368,7 +381,7 @@ mod tests {
             ),
             (
                 "q=a&sort=date",
-                "unknown parameter \"sort\": expected one of q, limit, offset, group, filter, snippet",
+                "unknown parameter \"sort\": expected one of q, limit, offset, group, filter, snippet, lang",
             ),
             (
                 "q=a&filter=a&filter=a&filter=a&filter=a&filter=a&filter=a&filter=a&filter=a&filter=a",
