@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod fake_quickwit;
 mod harness;
 mod incremental;
 mod ingest;
 mod query;
 mod search;
 mod serve;
+mod sink;
 mod web;

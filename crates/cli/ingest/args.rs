@@ -49,9 +49,56 @@ pub struct Args {
     #[arg(long, default_value_t = 256)]
     pub max_file_mb: u64,
     #[command(flatten)]
+    pub sink: SinkArgs,
+    #[command(flatten)]
     pub web: WebArgs,
     #[command(flatten)]
     pub verbosity: common::Verbosity,
+}
+
+/// The flags of a remote sink.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SinkArgs {
+    /// Send the sections to a distributed engine's index instead of the
+    /// local one: quickwit://HOST:PORT/INDEX (plain HTTP). The catalog of
+    /// what was sent stays under the index folder (sinks/), so incremental
+    /// runs, --prune and --check work as they do locally.
+    #[arg(
+        help_heading = "Remote sink",
+        long = "sink",
+        value_name = "URL",
+        conflicts_with = "dry_run"
+    )]
+    pub url: Option<String>,
+    /// Print the index definition a sink needs (Quickwit's index config)
+    /// and exit; the sink creates it when the index does not exist.
+    #[arg(
+        help_heading = "Remote sink",
+        long = "sink-config",
+        value_name = "ENGINE",
+        value_parser = ["quickwit", "elasticsearch", "opensearch"]
+    )]
+    pub config: Option<String>,
+    /// Documents are sent in requests of at most this many MB.
+    #[arg(
+        help_heading = "Remote sink",
+        long = "sink-batch-mb",
+        value_name = "MB",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
+    pub batch_mb: u32,
+    /// Retries of a request the engine answered with 429 or 5xx, or that
+    /// could not connect or lost its connection (waits double from 0.5 s,
+    /// or as the engine's Retry-After says).
+    #[arg(
+        help_heading = "Remote sink",
+        id = "sink_retries",
+        long = "sink-retries",
+        value_name = "N",
+        default_value_t = 5
+    )]
+    pub retries: u32,
 }
 
 /// The flags of web sources.
@@ -165,5 +212,24 @@ impl Args {
         options.max_file_bytes = self.max_file_mb.saturating_mul(1_000_000);
         options.prune = self.prune;
         Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: `--sink-retries` and `--retries` once shared clap's id
+    /// `retries`, and every run failed with "the following required
+    /// argument was not provided: retries".
+    #[test]
+    fn every_flag_has_its_own_id() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+        let args =
+            Args::try_parse_from(["ingest", "--sink-retries", "1", "--retries", "2", "docs"])
+                .expect("both flags parse");
+        assert_eq!((args.sink.retries, args.web.retries), (1, 2));
+        Args::try_parse_from(["ingest", "docs"]).expect("no flag is required");
     }
 }

@@ -14,11 +14,16 @@ mod common;
 mod output;
 mod progress;
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
 
 use clap::Parser;
 use rubric_index::{Catalog, IndexError};
-use rubric_ingest::{IngestError, Opened, Target};
+use rubric_ingest::{IngestError, Opened, RemoteTarget, Target};
+use rubric_remote::{Endpoint, Engine, SinkOptions};
 
 use args::{Args, Mode};
 
@@ -29,6 +34,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(engine) = &args.sink.config {
+        return sink_config(engine);
+    }
     let options = args.options()?;
     let mode = args.mode();
     let quiet = args.verbosity.quiet;
@@ -51,6 +59,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// its last commit for `--check`, or nowhere for `--dry-run`.
 fn open(args: &Args, mode: Mode) -> Result<Target, IngestError> {
     let dir = &args.index;
+    if let Some(url) = &args.sink.url {
+        return open_sink(args, url, mode);
+    }
     match mode {
         Mode::DryRun => Ok(Target::DryRun),
         Mode::Check => match Catalog::load(dir) {
@@ -70,6 +81,64 @@ fn open(args: &Args, mode: Mode) -> Result<Target, IngestError> {
             Ok(Target::Index(Box::new(writer)))
         }
     }
+}
+
+/// `--sink URL`: the remote index opened for sending, or the catalog of
+/// what was sent to it for `--check`.
+fn open_sink(args: &Args, url: &str, mode: Mode) -> Result<Target, IngestError> {
+    let endpoint: Endpoint = url.parse()?;
+    untested_engine(&endpoint);
+    match mode {
+        Mode::DryRun => Ok(Target::DryRun),
+        Mode::Check => Ok(Target::Check(rubric_ingest::sink_catalog(
+            &args.index,
+            &endpoint,
+        )?)),
+        Mode::Write { rebuild } => {
+            let mut options = SinkOptions::new(PathBuf::new());
+            options.batch_bytes = args.sink.batch_mb as usize * 1_000_000;
+            options.http.retries = args.sink.retries;
+            let (target, opened) = RemoteTarget::open(&args.index, &endpoint, options, rebuild)?;
+            if opened.created {
+                eprintln!("ingest: created the index {endpoint}");
+            }
+            if opened.forgotten > 0 {
+                eprintln!(
+                    "ingest: {endpoint} was new but {} records {} articles sent to it: sending them again",
+                    rubric_ingest::sink_dir(&args.index, &endpoint).display(),
+                    opened.forgotten
+                );
+            }
+            if opened.recovered > 0 {
+                eprintln!(
+                    "ingest: an earlier run to {endpoint} did not finish: deleted the sections of its {} articles, which are sent again",
+                    opened.recovered
+                );
+            }
+            Ok(Target::Remote(Box::new(target)))
+        }
+    }
+}
+
+/// Says that the Elasticsearch / OpenSearch sink was written from their
+/// documentation and never run against either engine.
+fn untested_engine(endpoint: &Endpoint) {
+    if endpoint.engine != Engine::Quickwit {
+        eprintln!(
+            "ingest: note: the {} sink follows its documented API but has not been tested against a real {}",
+            endpoint.engine, endpoint.engine
+        );
+    }
+}
+
+/// `--sink-config ENGINE`: the index definition, as JSON on stdout.
+fn sink_config(engine: &str) -> anyhow::Result<ExitCode> {
+    let engine = Engine::named(engine).context("unknown engine")?;
+    let config = rubric_remote::config::index_definition(engine, "rubric");
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &config)?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// 0 when all went well, 1 when not.

@@ -3,7 +3,10 @@
 //! sections, or with `--group` the matching articles with their sections, as
 //! text, JSON or TREC run lines; `--serve` answers over HTTP instead. It
 //! links `rubric-index` only: no HTML parser and no HTTP client, so it starts
-//! fast. Exit status: 0 hits, 1 none, 2 error (an empty query is one).
+//! fast. With `--engine quickwit://HOST:PORT/INDEX` the query goes to a
+//! distributed engine instead (`rubric-remote`: hyper's plain HTTP/1.1
+//! client, the same hyper as the server, no TLS) and prints the same way.
+//! Exit status: 0 hits, 1 none, 2 error (an empty query is one).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -35,6 +38,11 @@ struct Args {
     /// Index folder to read.
     #[arg(long, default_value = "index")]
     index: PathBuf,
+    /// Search a distributed engine's index instead of the local one:
+    /// quickwit://HOST:PORT/INDEX (filled by `ingest --sink`; plain HTTP).
+    /// Not with --group, --explain or --serve.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["group", "explain", "serve"])]
+    engine: Option<String>,
     /// How many sections (with --group: articles) to return.
     #[arg(long, short = 'n', default_value_t = 10)]
     limit: usize,
@@ -112,8 +120,25 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         suggest: format != Format::Trec,
         ..SearchRequest::new("")
     };
-    let reader = IndexReader::open(&args.index)
-        .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
+    let reader = match &args.engine {
+        Some(url) => {
+            let endpoint: rubric_remote::Endpoint = url.parse()?;
+            if endpoint.engine != rubric_remote::Engine::Quickwit {
+                eprintln!(
+                    "search: note: searching {} follows its documented API but has not been tested against a real {}",
+                    endpoint.engine, endpoint.engine
+                );
+            }
+            Searcher::Remote(rubric_remote::RemoteSearch::new(
+                &endpoint,
+                rubric_remote::HttpOptions::default(),
+            ))
+        }
+        None => Searcher::Local(
+            IndexReader::open(&args.index)
+                .with_context(|| format!("cannot open the index at {}", args.index.display()))?,
+        ),
+    };
     let mut out = anstream::stdout().lock();
     let found_any = match &args.queries {
         Some(file) => batch(&reader, file, &template, format, &mut out)?,
@@ -133,6 +158,21 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Where queries are answered: the local index or a remote engine.
+enum Searcher {
+    Local(IndexReader),
+    Remote(rubric_remote::RemoteSearch),
+}
+
+impl Searcher {
+    fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResponse> {
+        Ok(match self {
+            Searcher::Local(reader) => reader.search(request)?,
+            Searcher::Remote(remote) => remote.search_blocking(request, true)?,
+        })
+    }
 }
 
 /// Prints one answer; notes on how a malformed query was read go to stderr.
@@ -158,7 +198,7 @@ fn print(
 /// Answers every `qid<TAB>query` line; a query that fails is reported on
 /// stderr and answered with no hits, so one bad line does not stop the batch.
 fn batch(
-    reader: &IndexReader,
+    reader: &Searcher,
     file: &Path,
     template: &SearchRequest,
     format: Format,
@@ -192,7 +232,7 @@ fn batch(
         let mut response = match reader.search(&request) {
             Ok(response) => response,
             Err(err) => {
-                eprintln!("search: {}: {}", at(), common::chain(&err));
+                eprintln!("search: {}: {}", at(), common::chain(err.as_ref()));
                 // Still one line per query in JSON, so qids stay aligned.
                 if format != Format::Json {
                     continue;

@@ -35,6 +35,7 @@ mod error;
 mod pipeline;
 mod plan;
 mod read;
+mod remote;
 mod report;
 mod sources;
 mod target;
@@ -49,7 +50,8 @@ use rubric_extract::ExtractError;
 
 pub use error::{IngestError, SourceError};
 pub use plan::Stale;
-pub use report::{Outcome, Reporter, Silent, Skipped, Summary, WebSummary};
+pub use remote::{RemoteOpened, RemoteTarget, sink_catalog, sink_dir};
+pub use report::{Outcome, Reporter, Silent, SinkSummary, Skipped, Summary, WebSummary};
 pub use target::{Opened, Target, open_index};
 pub use web::WebSources;
 
@@ -177,9 +179,15 @@ pub fn run(
         target,
         plan,
         mut summary,
+        reporter,
         ..
     } = run;
-    target.finish()?;
+    let finish = target.finish()?;
+    for refused in finish.refused {
+        summary.failed += 1;
+        reporter.failed(&refused);
+    }
+    summary.sink = finish.sink;
     let tally = plan.tally;
     summary.added = tally.added;
     summary.updated = tally.updated;

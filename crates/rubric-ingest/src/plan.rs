@@ -12,10 +12,10 @@ use std::path::PathBuf;
 
 use rubric_core::Article;
 use rubric_extract::EXTRACTOR_VERSION;
-use rubric_index::{Catalog, Change, FileStamp, IndexError};
+use rubric_index::{Catalog, Change, FileStamp};
 
-use crate::Target;
 use crate::sources::{self, SourceFile};
+use crate::{IngestError, Target};
 
 /// Counts per kind of change, and the stale articles for `--check`.
 #[derive(Debug, Default)]
@@ -133,7 +133,7 @@ impl Plan {
         &mut self,
         target: &mut Target,
         article: &Article,
-    ) -> Result<Change, IndexError> {
+    ) -> Result<Change, IngestError> {
         let change = target.apply(article)?;
         self.tally.count(change, article.id(), article.source());
         self.seen.insert(article.id().to_string());
@@ -156,7 +156,7 @@ impl Plan {
         read: &ToRead,
         ids: Vec<String>,
         complete: bool,
-    ) -> Result<(), IndexError> {
+    ) -> Result<(), IngestError> {
         let previous: Vec<String> = target
             .catalog()
             .and_then(|c| c.file(&read.file.key))
@@ -194,7 +194,7 @@ impl Plan {
         &mut self,
         target: &mut Target,
         roots: &[PathBuf],
-    ) -> Result<(), IndexError> {
+    ) -> Result<(), IngestError> {
         let roots: Vec<String> = roots
             .iter()
             .map(|r| sources::absolute(r).to_string_lossy().into_owned())
@@ -218,7 +218,7 @@ impl Plan {
 
     /// Removes an article whose source is gone, unless another source
     /// yielded the same id in this run.
-    fn remove(&mut self, target: &mut Target, id: &str) -> Result<(), IndexError> {
+    fn remove(&mut self, target: &mut Target, id: &str) -> Result<(), IngestError> {
         if self.seen.contains(id) {
             return Ok(());
         }

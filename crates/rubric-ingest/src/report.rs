@@ -95,6 +95,26 @@ pub struct Summary {
     /// Web sources: fetched, not modified, skipped, failed by reason.
     #[serde(skip_serializing_if = "WebSummary::is_empty")]
     pub web: WebSummary,
+    /// What was sent to a remote engine (`--sink`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sink: Option<SinkSummary>,
+}
+
+/// What a run sent to a remote engine.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct SinkSummary {
+    /// The endpoint (`quickwit://HOST:PORT/INDEX`).
+    pub engine: String,
+    /// Sections the engine accepted.
+    pub sections: usize,
+    /// Bytes of documents it accepted.
+    pub bytes: u64,
+    /// Requests that sent documents.
+    pub requests: usize,
+    /// Articles whose older sections were asked to be deleted.
+    pub deleted: usize,
+    /// Delete requests (Quickwit delete tasks, `_delete_by_query`).
+    pub delete_requests: usize,
 }
 
 /// What the web part of a run did.
