@@ -23,6 +23,7 @@ mod dateline;
 mod error;
 mod html;
 mod jsonl;
+mod list;
 mod markdown;
 mod text;
 

@@ -153,15 +153,7 @@ impl Walker {
             }
             Tag::Item => {
                 self.flush();
-                let prefix = match self.lists.last_mut() {
-                    Some(Some(n)) => {
-                        let p = format!("{n}. ");
-                        *n += 1;
-                        p
-                    }
-                    _ => "- ".to_string(),
-                };
-                self.item_prefix = Some(prefix);
+                self.item_prefix = Some(crate::list::next_item_marker(&mut self.lists));
             }
             Tag::TableHead | Tag::TableRow => {
                 self.flush();

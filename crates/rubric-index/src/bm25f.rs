@@ -57,13 +57,12 @@ impl Bm25fQuery {
         if scorer.seek(address.doc_id) != address.doc_id {
             return None;
         }
-        let parts = scorer.parts();
         let total = scorer.score();
-        let sum: Score = parts.iter().sum();
+        let sum = scorer.weighted_tf();
         let mut shares = vec![0.0; self.terms.len()];
-        for (child, part) in scorer.children.iter().zip(parts) {
+        for child in &scorer.children {
             if sum > 0.0 {
-                shares[child.index] = total * part / sum;
+                shares[child.index] = total * scorer.part(child) / sum;
             }
         }
         Some(shares)
@@ -177,10 +176,7 @@ impl Weight for Bm25fWeight {
         }
         let mut explanation = Explanation::new("BM25F", scorer.score());
         explanation.add_const("idf", self.idf);
-        explanation.add_const(
-            "weighted, normalised term frequency",
-            scorer.parts().iter().sum(),
-        );
+        explanation.add_const("weighted, normalised term frequency", scorer.weighted_tf());
         Ok(explanation)
     }
 }
@@ -211,20 +207,21 @@ impl Bm25fScorer {
             .unwrap_or(TERMINATED)
     }
 
-    /// Each field's weighted, length-normalised frequency at the current doc
+    /// One field's weighted, length-normalised frequency at the current doc
     /// (0 where the field does not hold the term).
-    fn parts(&self) -> Vec<Score> {
-        self.children
-            .iter()
-            .map(|c| {
-                if c.postings.doc() != self.doc {
-                    return 0.0;
-                }
-                let length = c.norms.fieldnorm(self.doc) as Score;
-                let tf = c.postings.term_freq() as Score;
-                c.weight * tf / (1.0 - self.b + self.b * length / c.average)
-            })
-            .collect()
+    fn part(&self, c: &Child) -> Score {
+        if c.postings.doc() != self.doc {
+            return 0.0;
+        }
+        let length = c.norms.fieldnorm(self.doc) as Score;
+        let tf = c.postings.term_freq() as Score;
+        c.weight * tf / (1.0 - self.b + self.b * length / c.average)
+    }
+
+    /// The fields' parts summed in field order: what `score` saturates.
+    /// Called once per candidate document, so it allocates nothing.
+    fn weighted_tf(&self) -> Score {
+        self.children.iter().map(|c| self.part(c)).sum()
     }
 }
 
@@ -261,7 +258,7 @@ impl DocSet for Bm25fScorer {
 
 impl Scorer for Bm25fScorer {
     fn score(&mut self) -> Score {
-        let tf: Score = self.parts().iter().sum();
+        let tf = self.weighted_tf();
         self.idf * tf * (self.k1 + 1.0) / (self.k1 + tf)
     }
 }

@@ -160,6 +160,14 @@ impl SegmentCollector for TopSectionsInSegment {
         if self.keep == 0 {
             return;
         }
+        // A full heap whose worst scores higher: the ties' columns need not
+        // be read (most documents of a long posting list end here).
+        if self.best.len() >= self.keep
+            && let Some(worst) = self.best.peek()
+            && score.total_cmp(&worst.0.score) == Ordering::Less
+        {
+            return;
+        }
         let candidate = Candidate {
             score,
             article: self
