@@ -7,12 +7,16 @@
 //! - [`Endpoint`]: `quickwit://HOST:PORT/INDEX` (or `elasticsearch://`,
 //!   `opensearch://`), plain HTTP.
 //! - [`Document`]: one section as the engine stores it, with Rubric's
-//!   analysed copy of each text field; `ingest --export ndjson` writes them.
+//!   analysed copy of each text field.
 //! - [`config`]: the index definitions those documents need.
 //! - [`Sink`]: batches, retries, deletes and the journal of `ingest --sink`.
 //! - [`translate`]: the query language in the engine's terms.
 //! - [`RemoteSearch`]: `search --engine`, answering with the same
 //!   [`rubric_index::SearchResponse`] as a local index.
+//!
+//! Quickwit 0.9 is the engine this was checked against (a real single
+//! node); the Elasticsearch / OpenSearch requests follow those engines'
+//! documented APIs and have not been run against either.
 //!
 //! Every request goes through one small hyper client (`http`): no TLS, no
 //! reqwest, so the `search` binary stays small. This crate does not decide
