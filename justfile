@@ -1,12 +1,21 @@
-# Everyday recipes. `just --list` shows them.
+# Everyday recipes. `just --list` shows them. Install just with
+# `cargo install just`. Arguments are passed on as they were quoted:
+# `just search "it's eczema"`, `just search '"gut flora"'`,
+# `just ingest --index "my ix"`.
 
-# Build the index from corpus/ (or the given sources) into index/.
+set positional-arguments
+
+# Build the index from corpus/ (or rubric.toml's sources, or the given ones).
 ingest *ARGS:
-    cargo run --release --bin ingest -- {{ARGS}}
+    cargo run --release --bin ingest -- "$@"
 
 # Search the index: `just search "eczema probiotics"`.
 search +QUERY:
-    cargo run --release --bin search -- {{QUERY}}
+    cargo run --release --bin search -- "$@"
+
+# Serve the index and the search page: `just serve 8080`.
+serve *ARGS:
+    cargo run --release --bin search -- --serve "$@"
 
 # Unit and end-to-end tests.
 test:
@@ -24,4 +33,4 @@ ci:
 # The benchmark suite (linux-doc corpora, tantivy-cli and Pagefind floor):
 # prints one table, writes target/bench/results-<date>.json.
 bench *ARGS:
-    bash bench/run {{ARGS}}
+    bash bench/run "$@"

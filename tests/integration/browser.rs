@@ -488,3 +488,53 @@ fn the_search_page_finds_links_and_escapes_in_a_real_browser() {
     );
     browser.screenshot(&artifact("article-view-phone-dark.png"));
 }
+
+/// A built site ingested with `--site-url`: the search page's hit links to
+/// the live page (served here by the test site, standing in for the
+/// publisher's), and clicking it lands on the section's anchor there.
+#[test]
+fn a_hit_of_a_built_site_opens_the_live_page_at_its_anchor() {
+    let Some(binary) = find_browser() else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED a_hit_of_a_built_site_opens_the_live_page_at_its_anchor: \
+             no chromium on PATH (apt-get install chromium, or set RUBRIC_CHROMIUM)"
+        );
+        return;
+    };
+    let case = Case::new();
+    let build = case.copy_fixture("site-sphinx");
+    let page = std::fs::read(build.join("guide/install.html")).unwrap();
+    // The live site: the same page, at /widget/guide/install.html.
+    let site = Site::start();
+    site.route("/widget/guide/install.html", Reply::html(page));
+    let site_url = site.url("/widget/");
+    case.ingest(&[build.to_str().unwrap(), "--site-url", &site_url])
+        .expect_code(0);
+    let server = Server::start(&case, &[]);
+    let mut browser = Browser::launch(&binary);
+    browser.navigate(&server.url("/?q=unpack+tarball"));
+    browser.wait_for("document.querySelectorAll('#results li.hit').length > 0");
+    let live = site.url("/widget/guide/install.html#setup");
+    assert_eq!(
+        browser.eval("document.querySelector('#results li.hit a').href"),
+        live.as_str()
+    );
+    browser.click("#results li.hit a");
+    let landed = serde_json::to_string(&live).unwrap();
+    browser.wait_for(&format!(
+        "location.href === {landed} && document.readyState === 'complete'"
+    ));
+    assert_eq!(
+        browser.eval("document.querySelector('#setup').matches(':target')"),
+        true
+    );
+    assert!(
+        browser
+            .eval("document.querySelector('#setup h2').textContent")
+            .as_str()
+            .unwrap()
+            .starts_with("Setup")
+    );
+    browser.screenshot(&artifact("live-page-anchor.png"));
+}

@@ -66,7 +66,7 @@ fn a_folder_is_walked_and_unknown_files_are_skipped() {
         ]
     );
     assert!(
-        run.stderr.contains("1 skipped"),
+        run.stderr.contains("skipped 1 file of other formats"),
         "summary counts notes.csv: {}",
         run.stderr
     );
@@ -238,4 +238,38 @@ fn an_article_with_nothing_to_index_is_skipped_not_failed() {
     assert_eq!(summary["skipped"], 1);
     assert_eq!(summary["failed"], 0);
     assert_eq!(case.hit_ids("words"), ["real.md#part"]);
+}
+
+#[test]
+fn a_page_read_by_a_fallback_says_which_at_v() {
+    // Every block of the page is marked as furniture by its class, so the
+    // usual rules keep nothing; the body minus the header is read instead.
+    let case = Case::new();
+    case.write(
+        "web/marked.html",
+        r#"<html><body><header><a href="/">Site name</a></header>
+        <div class="promo-box">How to sew a round tablecloth in seven steps.</div>
+        <div class="sidebar">Measure the table first.</div>
+        <div class="meta">Cut the fabric with a margin.</div></body></html>"#,
+    );
+    let run = case
+        .ingest(&["--dry-run", "--json", "-v", "web"])
+        .expect_code(0);
+    let articles = run.json_lines();
+    assert_eq!(
+        articles[0]["sections"][0]["text"],
+        "How to sew a round tablecloth in seven steps.\nMeasure the table first.\nCut the fabric with a margin."
+    );
+    assert!(
+        run.stderr.contains("read from the body minus chrome")
+            && run.stderr.contains("marked.html"),
+        "{}",
+        run.stderr
+    );
+    let quiet = case.ingest(&["--dry-run", "--json", "web"]).expect_code(0);
+    assert!(
+        !quiet.stderr.contains("body minus chrome"),
+        "{}",
+        quiet.stderr
+    );
 }

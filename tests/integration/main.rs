@@ -8,6 +8,7 @@ mod fake_quickwit;
 mod harness;
 mod incremental;
 mod ingest;
+mod publish;
 mod query;
 mod search;
 mod serve;

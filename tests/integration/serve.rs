@@ -24,14 +24,19 @@ pub struct Server {
 impl Server {
     /// Starts `search --index <case index> --serve 127.0.0.1:0 EXTRA`.
     pub fn start(case: &Case, extra: &[&str]) -> Server {
+        let index = case.index();
+        let mut args = vec!["--index", index.to_str().unwrap(), "--serve", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        Server::spawn(case, &args)
+    }
+
+    /// Starts `search ARGS` in the case's folder (ARGS say `--serve`).
+    pub fn spawn(case: &Case, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_search"))
             .current_dir(case.dir.path())
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")
-            .arg("--index")
-            .arg(case.index())
-            .args(["--serve", "127.0.0.1:0"])
-            .args(extra)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,25 +1,33 @@
-//! `ingest`'s flags, and turning them into what the run needs: the
-//! [`rubric_ingest::Options`] and the [`Mode`]. Checked here, before any I/O.
+//! `ingest`'s flags, and turning them with the configuration file's
+//! settings (`config`) into what the run needs: the
+//! [`rubric_ingest::Options`] and the [`Mode`]. Checked here, before any
+//! source is read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
 
-use crate::common;
+use crate::{common, config};
 
 /// Reads articles (plain text, Markdown, HTML, JSON Lines) from files and
 /// folders, finds their sections and indexes one document per section.
+///
+/// Settings come from the flags, then `rubric.toml` (or --config FILE),
+/// then the defaults.
 #[derive(Debug, Parser)]
 #[command(name = "ingest", version, about)]
 pub struct Args {
     /// Files or folders to read (folders are walked recursively), or http(s)
-    /// URLs of pages [default: corpus]
+    /// URLs of pages [default: `sources` of rubric.toml, else corpus]
     pub sources: Vec<PathBuf>,
-    /// Index folder to write.
-    #[arg(long, default_value = "index")]
-    pub index: PathBuf,
+    /// Index folder to write [default: `index` of rubric.toml, else index].
+    #[arg(long)]
+    pub index: Option<PathBuf>,
+    /// The configuration file [default: rubric.toml, when there is one].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Extract only: write no index.
     #[arg(long, conflicts_with_all = ["check", "prune", "rebuild"])]
     pub dry_run: bool,
@@ -45,9 +53,11 @@ pub struct Args {
     /// Memory budget of the index writer, in MB.
     #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u32).range(16..=4096))]
     pub heap_mb: u32,
-    /// Files larger than this many MB are refused with an error.
-    #[arg(long, default_value_t = 256)]
-    pub max_file_mb: u64,
+    /// Files larger than this many MB are refused with an error [default: 256].
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_file_mb: Option<u64>,
+    #[command(flatten)]
+    pub files: FileArgs,
     #[command(flatten)]
     pub sink: SinkArgs,
     #[command(flatten)]
@@ -74,6 +84,7 @@ pub struct SinkArgs {
     /// and exit; the sink creates it when the index does not exist.
     #[arg(
         help_heading = "Remote sink",
+        id = "sink_config",
         long = "sink-config",
         value_name = "ENGINE",
         value_parser = ["quickwit", "elasticsearch", "opensearch"]
@@ -101,6 +112,29 @@ pub struct SinkArgs {
     pub retries: u32,
 }
 
+/// Which files are taken, and where their pages are published.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FileArgs {
+    /// The URL the sources are published at: a file's hits link to its
+    /// page there (`a/b.html` -> URL/a/b.html, `a/index.html` -> URL/a/,
+    /// `a/b.md` -> URL/a/b/); front matter `url`/`permalink`/`slug` and a
+    /// record's `url` win.
+    #[arg(help_heading = "Files", long, value_name = "URL")]
+    pub site_url: Option<String>,
+    /// With --site-url: HTML pages are served without their extension
+    /// (`a/b.html` -> URL/a/b/).
+    #[arg(help_heading = "Files", long)]
+    pub pretty_urls: bool,
+    /// Take only files matching GLOB (gitignore syntax, as ripgrep's -g;
+    /// repeatable). .gitignore, .ignore and .rubricignore files are always
+    /// honoured, and hidden files left out.
+    #[arg(help_heading = "Files", long, short = 'g', value_name = "GLOB")]
+    pub glob: Vec<String>,
+    /// Leave out files and folders matching GLOB (repeatable).
+    #[arg(help_heading = "Files", long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
 /// The flags of web sources.
 #[derive(Debug, Clone, clap::Args)]
 pub struct WebArgs {
@@ -113,38 +147,21 @@ pub struct WebArgs {
     #[arg(help_heading = "Web sources", long, value_name = "URL")]
     pub sitemap: Vec<String>,
     /// Time between the starts of two requests to one host, in ms
-    /// (robots.txt `Crawl-delay` raises it).
-    #[arg(
-        help_heading = "Web sources",
-        long,
-        value_name = "MS",
-        default_value_t = 250
-    )]
-    pub delay: u64,
-    /// Time-out of one request, in seconds (connecting is also capped at 10 s).
-    #[arg(
-        help_heading = "Web sources",
-        long,
-        value_name = "SECS",
-        default_value_t = 30.0
-    )]
-    pub timeout: f64,
-    /// Retries of a request that timed out, lost its connection or got 429 or 5xx.
-    #[arg(
-        help_heading = "Web sources",
-        long,
-        value_name = "N",
-        default_value_t = 3
-    )]
-    pub retries: u32,
-    /// Pages larger than this many MB are refused with an error.
-    #[arg(
-        help_heading = "Web sources",
-        long,
-        value_name = "MB",
-        default_value_t = 10
-    )]
-    pub max_page_mb: u64,
+    /// (robots.txt `Crawl-delay` raises it) [default: 250].
+    #[arg(help_heading = "Web sources", long, value_name = "MS")]
+    pub delay: Option<u64>,
+    /// Time-out of one request, in seconds (connecting is also capped at
+    /// 10 s) [default: 30].
+    #[arg(help_heading = "Web sources", long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Retries of a request that timed out, lost its connection or got 429
+    /// or 5xx [default: 3].
+    #[arg(help_heading = "Web sources", long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Pages larger than this many MB are refused with an error [default: 10].
+    #[arg(help_heading = "Web sources", long, value_name = "MB",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_page_mb: Option<u64>,
     /// Make no request: re-index web pages from the HTTP cache kept in the
     /// index folder (what earlier runs fetched).
     #[arg(help_heading = "Web sources", long)]
@@ -176,42 +193,95 @@ impl Args {
         }
     }
 
-    /// The run's options, checked: the sources split into paths and URLs
-    /// (`corpus` when none is given), limits in bytes, the fetch settings.
-    pub fn options(&self) -> anyhow::Result<rubric_ingest::Options> {
+    /// The run's options, checked, with the configuration file's settings
+    /// under the flags': the sources split into paths and URLs (`corpus`
+    /// when none is given anywhere), limits in bytes, the fetch settings.
+    pub fn options(&self, loaded: &config::Loaded) -> anyhow::Result<rubric_ingest::Options> {
+        let file = &loaded.config;
+        // Paths in the file are relative to it; URLs are URLs.
+        let paths = |list: &Option<Vec<PathBuf>>| -> Vec<PathBuf> {
+            list.iter()
+                .flatten()
+                .map(|p| match p.to_str() {
+                    Some(s) if rubric_fetch::is_web_url(s) => p.clone(),
+                    _ => loaded.path(p),
+                })
+                .collect()
+        };
+        let sources = if self.sources.is_empty() {
+            paths(&file.sources)
+        } else {
+            self.sources.clone()
+        };
+        let lists = if self.web.urls.is_empty() {
+            paths(&file.web.urls)
+        } else {
+            self.web.urls.clone()
+        };
+        let sitemaps = if self.web.sitemap.is_empty() {
+            file.web.sitemap.clone().unwrap_or_default()
+        } else {
+            self.web.sitemap.clone()
+        };
         let mut web = rubric_ingest::WebSources {
-            lists: self.web.urls.clone(),
-            sitemaps: self.web.sitemap.clone(),
+            lists,
+            sitemaps,
             ..Default::default()
         };
-        let mut roots = web.split_sources(&self.sources);
-        if self.sources.is_empty() && web.is_empty() {
-            roots.push(PathBuf::from("corpus"));
+        let mut roots = web.split_sources(&sources);
+        if sources.is_empty() && web.is_empty() {
+            roots.push(loaded.path(Path::new("corpus")));
         }
-        let timeout = Duration::try_from_secs_f64(self.web.timeout)
+        let timeout = self.web.timeout.or(file.web.timeout_secs).unwrap_or(30.0);
+        let timeout = Duration::try_from_secs_f64(timeout)
             .ok()
             .filter(|t| !t.is_zero())
             .context("--timeout must be a positive number of seconds")?;
+        let max_page_mb = self.web.max_page_mb.or(file.web.max_page_mb).unwrap_or(10);
+        let max_file_mb = self.max_file_mb.or(file.max_file_mb).unwrap_or(256);
+        if max_page_mb == 0 || max_file_mb == 0 {
+            anyhow::bail!("max-file-mb and max-page-mb must be at least 1");
+        }
         let fetch = rubric_fetch::Options {
-            jobs: self.jobs.map_or(8, usize::from),
-            delay: Duration::from_millis(self.web.delay),
+            jobs: self.jobs.or(file.web.jobs).map_or(8, usize::from),
+            delay: Duration::from_millis(self.web.delay.or(file.web.delay_ms).unwrap_or(250)),
             timeout,
             connect_timeout: Duration::from_secs(10),
-            retries: self.web.retries,
-            max_body: self.web.max_page_mb.saturating_mul(1_000_000),
+            retries: self.web.retries.or(file.web.retries).unwrap_or(3),
+            max_body: max_page_mb.saturating_mul(1_000_000),
             offline: self.web.offline,
             ..rubric_fetch::Options::default()
         };
         let mut options = rubric_ingest::Options::new(roots);
         options.web = web;
         options.fetch = fetch;
-        options.index_dir = self.index.clone();
+        options.index_dir = loaded.index(self.index.as_deref());
         if let Some(jobs) = self.jobs {
             options.jobs = usize::from(jobs);
         }
-        options.max_file_bytes = self.max_file_mb.saturating_mul(1_000_000);
+        options.max_file_bytes = max_file_mb.saturating_mul(1_000_000);
         options.prune = self.prune;
+        options.filter = rubric_ingest::Filter {
+            globs: pick(&self.files.glob, &file.glob),
+            excludes: pick(&self.files.exclude, &file.exclude),
+        };
+        let site_url = self.files.site_url.as_ref().or(file.site_url.as_ref());
+        let pretty = self.files.pretty_urls || file.pretty_urls.unwrap_or(false);
+        options.site = match site_url {
+            Some(url) => Some(rubric_ingest::SiteUrl::new(url, pretty)?),
+            None if self.files.pretty_urls => anyhow::bail!("--pretty-urls needs --site-url"),
+            None => None,
+        };
         Ok(options)
+    }
+}
+
+/// The flags' list when given, else the file's.
+fn pick(flags: &[String], file: &Option<Vec<String>>) -> Vec<String> {
+    if flags.is_empty() {
+        file.clone().unwrap_or_default()
+    } else {
+        flags.to_vec()
     }
 }
 
@@ -229,7 +299,7 @@ mod tests {
         let args =
             Args::try_parse_from(["ingest", "--sink-retries", "1", "--retries", "2", "docs"])
                 .expect("both flags parse");
-        assert_eq!((args.sink.retries, args.web.retries), (1, 2));
+        assert_eq!((args.sink.retries, args.web.retries), (1, Some(2)));
         Args::try_parse_from(["ingest", "docs"]).expect("no flag is required");
     }
 }

@@ -2,7 +2,8 @@
 //! sections and writes them to the section index (or, with `--dry-run
 //! --json`, prints them as JSON Lines; with `--check`, lists what is stale).
 //!
-//! The binary parses and checks the flags (`args`), runs the pipeline of
+//! The binary reads `rubric.toml` (`config`), parses and checks the flags
+//! (`args`, which win over the file), runs the pipeline of
 //! `rubric-ingest` with a reporter that draws progress and prints failures
 //! (`progress`), and prints how it ended (`output`). Exit status: 0 all
 //! good, 1 some sources failed (or, with `--check`, the index is stale),
@@ -11,6 +12,10 @@
 mod args;
 #[path = "../common.rs"]
 mod common;
+// Each binary reads the keys it needs (`[serve]` is search's, the rest ingest's).
+#[allow(dead_code)]
+#[path = "../config.rs"]
+mod config;
 mod output;
 mod progress;
 
@@ -21,7 +26,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use clap::Parser;
-use rubric_index::{Catalog, IndexError};
+use rubric_index::Catalog;
 use rubric_ingest::{IngestError, Opened, RemoteTarget, Target};
 use rubric_remote::{Endpoint, Engine, SinkOptions};
 
@@ -37,16 +42,31 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(engine) = &args.sink.config {
         return sink_config(engine);
     }
-    let options = args.options()?;
+    let loaded = config::Loaded::load(args.config.as_deref())?;
+    let options = args.options(&loaded)?;
     let mode = args.mode();
+    // Nothing to read at all: say so, and leave no empty index behind.
+    if options.web.is_empty() && !options.roots.iter().any(|r| r.exists()) {
+        let missing: Vec<String> = options
+            .roots
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect();
+        anyhow::bail!(
+            "nothing to ingest: {} not found (give files, folders or URLs, or `sources` in {})",
+            missing.join(", "),
+            config::FILE
+        );
+    }
     let quiet = args.verbosity.quiet;
     let stdout = std::io::stdout();
     let mut reporter = progress::Terminal::new(stdout.lock(), args.json, quiet);
-    let outcome = rubric_ingest::run(&options, || open(&args, mode), &mut reporter);
-    let mut out = reporter.finish();
+    let index = options.index_dir.clone();
+    let outcome = rubric_ingest::run(&options, || open(&args, &index, mode), &mut reporter);
+    let (mut out, failures) = reporter.finish();
     let outcome = outcome?;
     if mode == Mode::Check {
-        output::check(&mut out, &outcome, args.json, quiet)?;
+        output::check(&mut out, &outcome, &failures, args.json, quiet)?;
         return Ok(exit(outcome.is_current()));
     }
     let dry_run = mode == Mode::DryRun;
@@ -57,18 +77,14 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Where the articles go: the index opened for writing (rebuilt, with a
 /// notice, when it was written by another schema version), the catalog of
 /// its last commit for `--check`, or nowhere for `--dry-run`.
-fn open(args: &Args, mode: Mode) -> Result<Target, IngestError> {
-    let dir = &args.index;
+fn open(args: &Args, dir: &std::path::Path, mode: Mode) -> Result<Target, IngestError> {
     if let Some(url) = &args.sink.url {
-        return open_sink(args, url, mode);
+        return open_sink(args, dir, url, mode);
     }
     match mode {
         Mode::DryRun => Ok(Target::DryRun),
-        Mode::Check => match Catalog::load(dir) {
-            Ok(catalog) => Ok(Target::Check(catalog)),
-            Err(IndexError::Missing(_)) => Ok(Target::Check(Catalog::default())),
-            Err(e) => Err(e.into()),
-        },
+        // No index is not an empty one: `--check` says there is none.
+        Mode::Check => Ok(Target::Check(Catalog::load(dir)?)),
         Mode::Write { rebuild } => {
             let heap = args.heap_mb as usize * 1_000_000;
             let (writer, opened) = rubric_ingest::open_index(dir, heap, rebuild)?;
@@ -85,27 +101,29 @@ fn open(args: &Args, mode: Mode) -> Result<Target, IngestError> {
 
 /// `--sink URL`: the remote index opened for sending, or the catalog of
 /// what was sent to it for `--check`.
-fn open_sink(args: &Args, url: &str, mode: Mode) -> Result<Target, IngestError> {
+fn open_sink(
+    args: &Args,
+    dir: &std::path::Path,
+    url: &str,
+    mode: Mode,
+) -> Result<Target, IngestError> {
     let endpoint: Endpoint = url.parse()?;
     untested_engine(&endpoint);
     match mode {
         Mode::DryRun => Ok(Target::DryRun),
-        Mode::Check => Ok(Target::Check(rubric_ingest::sink_catalog(
-            &args.index,
-            &endpoint,
-        )?)),
+        Mode::Check => Ok(Target::Check(rubric_ingest::sink_catalog(dir, &endpoint)?)),
         Mode::Write { rebuild } => {
             let mut options = SinkOptions::new(PathBuf::new());
             options.batch_bytes = args.sink.batch_mb as usize * 1_000_000;
             options.http.retries = args.sink.retries;
-            let (target, opened) = RemoteTarget::open(&args.index, &endpoint, options, rebuild)?;
+            let (target, opened) = RemoteTarget::open(dir, &endpoint, options, rebuild)?;
             if opened.created {
                 eprintln!("ingest: created the index {endpoint}");
             }
             if opened.forgotten > 0 {
                 eprintln!(
                     "ingest: {endpoint} was new but {} records {} articles sent to it: sending them again",
-                    rubric_ingest::sink_dir(&args.index, &endpoint).display(),
+                    rubric_ingest::sink_dir(dir, &endpoint).display(),
                     opened.forgotten
                 );
             }

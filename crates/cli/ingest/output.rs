@@ -27,16 +27,20 @@ pub fn summary(
     let what = if dry_run {
         "extracted (dry run, nothing written)".to_string()
     } else {
-        format!(
+        let mut what = format!(
             "{} added, {} updated, {} unchanged, {} pruned",
             s.added, s.updated, s.unchanged, s.pruned
-        )
+        );
+        if s.relinked > 0 {
+            what.push_str(&format!(", {} re-linked", s.relinked));
+        }
+        what
     };
     eprintln!(
-        "ingest: {} read, {}: {what}; {} skipped, {} failed; {:.2} s",
+        "ingest: {} read, {}: {what}; {}; {} failed; {:.2} s",
         count(s.articles, "article"),
         count(s.sections, "section"),
-        s.skipped,
+        passed_over(s),
         s.failed,
         s.seconds
     );
@@ -57,19 +61,59 @@ pub fn summary(
     Ok(())
 }
 
-/// `--check`: every stale article as `change<TAB>id<TAB>source` (or the
-/// summary as JSON with the list), and the verdict on stderr.
+/// What was passed over, each kind counted apart: `1 file of another
+/// format, 2 empty, 3 hidden`, or `nothing skipped`.
+fn passed_over(s: &Summary) -> String {
+    let mut parts = Vec::new();
+    if s.other_formats > 0 {
+        let files = if s.other_formats == 1 {
+            "file"
+        } else {
+            "files"
+        };
+        parts.push(format!("{} {files} of other formats", s.other_formats));
+    }
+    if s.empty > 0 {
+        parts.push(format!("{} with nothing to index", s.empty));
+    }
+    if s.left_out > 0 {
+        parts.push(format!("{} left out", s.left_out));
+    }
+    if parts.is_empty() {
+        "nothing skipped".to_string()
+    } else {
+        format!("skipped {}", parts.join(", "))
+    }
+}
+
+/// `--check`: every stale article as `change<TAB>id<TAB>source` (or one
+/// JSON object whose counts are named by the same words: `added`,
+/// `changed`, `removed`), and the verdict on stderr. Sources that could
+/// not be read were named as they failed and are named again here: they
+/// fail the check, but they are not a stale index.
 pub fn check(
     out: &mut impl Write,
     outcome: &Outcome,
+    failures: &[String],
     json: bool,
     quiet: bool,
 ) -> anyhow::Result<()> {
     let stale = &outcome.stale;
+    let count = |word: &str| stale.iter().filter(|s| s.change.word() == word).count();
     if json {
-        let mut obj = serde_json::to_value(&outcome.summary)?;
-        obj["stale"] = serde_json::to_value(stale)?;
-        obj["current"] = serde_json::Value::from(outcome.is_current());
+        let mut obj = serde_json::json!({
+            "current": outcome.is_current(),
+            "added": count("added"),
+            "changed": count("changed"),
+            "removed": count("removed"),
+            "unchanged": outcome.summary.unchanged,
+            "failed": outcome.summary.failed,
+            "failures": failures,
+            "stale": stale,
+        });
+        if let Some((index, sources)) = &outcome.site_changed {
+            obj["site_url"] = serde_json::json!({"index": index, "sources": sources});
+        }
         serde_json::to_writer(&mut *out, &obj)?;
         out.write_all(b"\n")?;
     } else {
@@ -79,9 +123,24 @@ pub fn check(
     }
     out.flush()?;
     if !quiet {
-        let count = |word: &str| stale.iter().filter(|s| s.change.word() == word).count();
+        if let Some((index, sources)) = &outcome.site_changed {
+            let none = |s: &str| {
+                if s.is_empty() {
+                    "none".to_string()
+                } else {
+                    s.to_string()
+                }
+            };
+            eprintln!(
+                "ingest --check: the index links to the site URL {}, the sources' is {}",
+                none(index),
+                none(sources)
+            );
+        }
         let verdict = if outcome.is_current() {
             "the index is up to date"
+        } else if stale.is_empty() && outcome.site_changed.is_none() {
+            "the index matches every source read, but some could not be read"
         } else {
             "the index is stale"
         };
@@ -93,6 +152,9 @@ pub fn check(
             outcome.summary.unchanged,
             outcome.summary.failed
         );
+        for failure in failures {
+            eprintln!("ingest --check: could not read {failure}");
+        }
     }
     Ok(())
 }

@@ -1,15 +1,23 @@
 //! What `ingest` shows while it runs: the [`Terminal`] reporter draws the
-//! progress bars on stderr (only when stderr is a terminal and not `-q`),
-//! prints each failed source, and writes the articles of a dry run to
-//! stdout (JSON Lines with `--json`, one line each without).
+//! progress bars on stderr (only when stderr is a terminal and not `-q`):
+//! for files, a bar filled by bytes (a large JSON Lines file moves it part
+//! by part) with the files done beside it; for web pages, one with the URL
+//! count from the start, growing as sitemaps add pages. Both tick steadily
+//! and take the terminal's width. It prints each failed source, and writes
+//! the articles of a dry run to stdout (JSON Lines with `--json`, one line
+//! each without).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use rubric_core::Article;
-use rubric_ingest::{Reporter, Skipped, SourceError, WebSummary};
+use rubric_ingest::{BytesDone, Reporter, Skipped, SourceError, WebSummary};
 
 use crate::common;
+
+/// How often the bar redraws (its spinner and clock never stand still).
+const TICK: Duration = Duration::from_millis(100);
 
 /// The reporter of the `ingest` binary.
 pub struct Terminal<W: Write> {
@@ -17,6 +25,10 @@ pub struct Terminal<W: Write> {
     json: bool,
     quiet: bool,
     bar: indicatif::ProgressBar,
+    /// Files read so far and to read, shown beside the bytes.
+    files: (usize, usize),
+    /// Every failure, as printed, for `--check` to name them again.
+    failures: Vec<String>,
 }
 
 impl<W: Write> Terminal<W> {
@@ -28,42 +40,72 @@ impl<W: Write> Terminal<W> {
             json,
             quiet,
             bar: indicatif::ProgressBar::hidden(),
+            files: (0, 0),
+            failures: Vec::new(),
         }
     }
 
-    /// Clears the bar and hands back the output.
-    pub fn finish(self) -> W {
+    /// Clears the bar and hands back the output and the failures.
+    pub fn finish(self) -> (W, Vec<String>) {
         self.bar.finish_and_clear();
-        self.out
+        (self.out, self.failures)
     }
 
-    /// A new bar of `len` `unit`s, in place of the last one.
-    fn start(&mut self, len: usize, unit: &str) {
+    /// A new bar of `len`, drawn with `template`, in place of the last one;
+    /// hidden when stderr is not a terminal or with `-q`.
+    fn start(&mut self, len: u64, template: &str) -> bool {
         self.bar.finish_and_clear();
         if self.quiet || !std::io::stderr().is_terminal() {
-            return;
+            return false;
         }
-        let bar = indicatif::ProgressBar::new(len as u64);
-        let template =
-            format!("{{spinner}} [{{elapsed_precise}}] {{bar:40}} {{pos}}/{{len}} {unit} {{msg}}");
-        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
-            bar.set_style(style);
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
         }
+        bar.enable_steady_tick(TICK);
         self.bar = bar;
+        true
     }
 }
 
 impl<W: Write> Reporter for Terminal<W> {
-    fn reading(&mut self, files: usize, _bytes: u64) {
-        self.start(files, "files");
+    fn reading(&mut self, files: usize, bytes: u64, done: &BytesDone) {
+        self.files = (0, files);
+        // Bytes, not files, fill the bar, so one large file moves it too;
+        // `wide_bar` takes what the terminal's width leaves.
+        let template = "{spinner} {elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {prefix}";
+        if !self.start(bytes, template) {
+            return;
+        }
+        self.bar.set_prefix(format!("0/{files} files"));
+        // A large JSON Lines file is counted part by part on the workers'
+        // threads: follow their count between files.
+        let bar = self.bar.clone();
+        let done = done.clone();
+        std::thread::spawn(move || {
+            while !bar.is_finished() {
+                bar.set_position(done.get().min(bar.length().unwrap_or(u64::MAX)));
+                std::thread::sleep(TICK);
+            }
+        });
     }
 
     fn read(&mut self, _path: &Path, _bytes: u64) {
-        self.bar.inc(1);
+        self.files.0 += 1;
+        self.bar
+            .set_prefix(format!("{}/{} files", self.files.0, self.files.1));
     }
 
     fn fetching(&mut self, pages: usize) {
-        self.start(pages, "pages");
+        // Called again as sitemaps add pages: the same bar grows.
+        if self.bar.is_hidden() || self.bar.is_finished() || self.bar.prefix() != "pages" {
+            let template = "{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} {prefix} {msg}";
+            if !self.start(pages as u64, template) {
+                return;
+            }
+            self.bar.set_prefix("pages");
+        }
+        self.bar.set_length(pages as u64);
     }
 
     fn fetched(&mut self, web: &WebSummary) {
@@ -76,8 +118,9 @@ impl<W: Write> Reporter for Terminal<W> {
     }
 
     fn failed(&mut self, error: &SourceError) {
-        self.bar
-            .suspend(|| eprintln!("ingest: error: {}", common::chain(error)));
+        let message = common::chain(error);
+        self.bar.suspend(|| eprintln!("ingest: error: {message}"));
+        self.failures.push(message);
     }
 
     fn skipped(&mut self, skipped: &Skipped<'_>) {

@@ -13,11 +13,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use rubric_index::{IndexReader, SearchRequest, SearchResponse};
 
 #[path = "../common.rs"]
 mod common;
+// Each binary reads the keys it needs (`[serve]` is search's, the rest ingest's).
+#[allow(dead_code)]
+#[path = "../config.rs"]
+mod config;
 mod render;
 mod serve;
 
@@ -35,9 +39,12 @@ struct Args {
     /// The query (several arguments are joined with spaces).
     #[arg(required_unless_present_any = ["queries", "serve"])]
     query: Vec<String>,
-    /// Index folder to read.
-    #[arg(long, default_value = "index")]
-    index: PathBuf,
+    /// Index folder to read [default: `index` of rubric.toml, else index].
+    #[arg(long)]
+    index: Option<PathBuf>,
+    /// The configuration file [default: rubric.toml, when there is one].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Search a distributed engine's index instead of the local one:
     /// quickwit://HOST:PORT/INDEX (filled by `ingest --sink`; plain HTTP).
     /// Not with --group, --explain or --serve.
@@ -69,13 +76,16 @@ struct Args {
     /// Answer each `qid<TAB>query` line of FILE (`-` for stdin), one result per line.
     #[arg(long, value_name = "FILE", conflicts_with = "query")]
     queries: Option<PathBuf>,
-    /// Serve the index over HTTP at ADDR (default 127.0.0.1:7700): the JSON
-    /// API (/search, /articles/{id}, /health) and a search page at /.
+    /// Serve the index over HTTP at ADDR (PORT, :PORT, HOST:PORT or
+    /// localhost:PORT; default `addr` of rubric.toml's [serve], else
+    /// 127.0.0.1:7700): the JSON API (/search, /articles/{id}, /health) and
+    /// a search page at /.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, require_equals = false,
-          default_missing_value = serve::DEFAULT_ADDR, conflicts_with_all = ["query", "queries"],
-          help_heading = "Server")]
-    serve: Option<std::net::SocketAddr>,
-    /// With --serve: let pages from ORIGIN (or `*`, any) call the API; no CORS headers without it.
+          conflicts_with_all = ["query", "queries"], help_heading = "Server",
+          value_parser = serve::parse_addr)]
+    serve: Option<Option<std::net::SocketAddr>>,
+    /// With --serve: let pages from ORIGIN (or `*`, any) call the API; no CORS headers without it
+    /// [default: `cors` of rubric.toml's [serve]].
     #[arg(long, value_name = "ORIGIN", requires = "serve", help_heading = "Server",
           value_parser = serve::parse_origin)]
     cors: Option<hyper::header::HeaderValue>,
@@ -96,16 +106,29 @@ enum Format {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.cors.is_some() && args.serve.is_none() {
+        // clap's `requires` does not hold it here (`--serve` takes an
+        // optional value), so it is checked by hand, with clap's message.
+        Args::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--cors needs --serve",
+            )
+            .exit();
+    }
     args.verbosity.init_logging();
     common::report("search", run(args))
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let loaded = config::Loaded::load(args.config.as_deref())?;
+    let index = loaded.index(args.index.as_deref());
     if let Some(addr) = args.serve {
+        let (addr, cors) = serve_settings(&loaded, addr, args.cors)?;
         return serve::run(serve::Config {
             addr,
-            index: args.index,
-            cors: args.cors,
+            index,
+            cors,
             limits: serve::Limits::default(),
         });
     }
@@ -134,10 +157,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 rubric_remote::HttpOptions::default(),
             ))
         }
-        None => Searcher::Local(
-            IndexReader::open(&args.index)
-                .with_context(|| format!("cannot open the index at {}", args.index.display()))?,
-        ),
+        None => Searcher::Local(match IndexReader::open(&index) {
+            Ok(reader) => reader,
+            // "no index at PATH: run `ingest` first" says it all.
+            Err(e @ rubric_index::IndexError::Missing(_)) => return Err(e.into()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e))
+                    .with_context(|| format!("cannot open the index at {}", index.display()));
+            }
+        }),
     };
     let mut out = anstream::stdout().lock();
     let found_any = match &args.queries {
@@ -173,6 +201,37 @@ impl Searcher {
             Searcher::Remote(remote) => remote.search_blocking(request, true)?,
         })
     }
+}
+
+/// Where `--serve` listens and whom it lets call it: the flags', else
+/// rubric.toml's `[serve]` (checked as the flags are, naming the file), else
+/// loopback and no CORS.
+fn serve_settings(
+    loaded: &config::Loaded,
+    addr: Option<std::net::SocketAddr>,
+    cors: Option<hyper::header::HeaderValue>,
+) -> anyhow::Result<(std::net::SocketAddr, Option<hyper::header::HeaderValue>)> {
+    let file = || {
+        loaded
+            .file
+            .as_deref()
+            .map_or_else(String::new, |f| f.display().to_string())
+    };
+    let addr = match (addr, &loaded.config.serve.addr) {
+        (Some(addr), _) => addr,
+        (None, Some(addr)) => {
+            serve::parse_addr(addr).with_context(|| format!("{}: [serve] addr", file()))?
+        }
+        (None, None) => serve::DEFAULT_ADDR,
+    };
+    let cors = match (cors, &loaded.config.serve.cors) {
+        (Some(cors), _) => Some(cors),
+        (None, Some(cors)) => {
+            Some(serve::parse_origin(cors).with_context(|| format!("{}: [serve] cors", file()))?)
+        }
+        (None, None) => None,
+    };
+    Ok((addr, cors))
 }
 
 /// Prints one answer; notes on how a malformed query was read go to stderr.

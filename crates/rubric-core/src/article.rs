@@ -8,6 +8,13 @@
 //! cannot be changed afterwards (its fields are read through methods), so
 //! its hash always describes what it holds; to change one, take it apart
 //! with [`Article::into_draft`] and finish it again.
+//!
+//! The one thing set on a finished article is where a reader opens it when
+//! that is not what the source says ([`Article::with_url`]): a file's page
+//! on the publisher's site, worked out from the site URL the run was given.
+//! That is the run's configuration, not the article's content, so it is not
+//! part of the hash: a new site URL re-links the index without reading a
+//! file again (see `rubric-ingest`).
 
 use std::path::Path;
 
@@ -160,7 +167,11 @@ impl Draft {
     /// The finished article, with its content hash.
     pub fn finish(self) -> Article {
         let hash = content_hash(&self);
-        Article { draft: self, hash }
+        Article {
+            draft: self,
+            hash,
+            placed: None,
+        }
     }
 }
 
@@ -171,6 +182,8 @@ impl Draft {
 pub struct Article {
     draft: Draft,
     hash: String,
+    /// Where a reader opens it, when the caller worked that out (not hashed).
+    placed: Option<String>,
 }
 
 impl Article {
@@ -197,9 +210,25 @@ impl Article {
         &self.draft.source
     }
 
-    /// Where a reader opens it, if anywhere.
+    /// Where a reader opens it, if anywhere: the URL set with
+    /// [`Article::with_url`], else the one the source gives.
     pub fn url(&self) -> Option<&str> {
+        self.placed.as_deref().or(self.draft.url.as_deref())
+    }
+
+    /// The URL the source itself gives (a page's address, a front matter
+    /// `url`, a record's `url`; maybe relative to the site), which the
+    /// content hash covers.
+    pub fn own_url(&self) -> Option<&str> {
         self.draft.url.as_deref()
+    }
+
+    /// The article with `url` as where a reader opens it (a file's page on
+    /// the publisher's site), its content hash unchanged; `None` leaves the
+    /// URL the source gives.
+    pub fn with_url(mut self, url: Option<String>) -> Article {
+        self.placed = url;
+        self
     }
 
     /// The article's title.
@@ -227,20 +256,28 @@ impl Article {
         &self.draft.sections
     }
 
-    /// The article taken apart, to be changed and finished again.
+    /// The article taken apart, to be changed and finished again (a URL set
+    /// with [`Article::with_url`] is dropped).
     pub fn into_draft(self) -> Draft {
         self.draft
     }
 
     /// The link for a section: `url#anchor` when the article has a URL, else
-    /// `source#anchor`; the bare location for the lead section.
+    /// `source#anchor` (see [`link`]).
     pub fn link(&self, anchor: &str) -> String {
-        let base = self.url().unwrap_or(self.source());
-        if anchor.is_empty() {
-            base.to_string()
-        } else {
-            format!("{base}#{anchor}")
-        }
+        link(self.url().unwrap_or(self.source()), anchor)
+    }
+}
+
+/// The link of a section at `anchor` of an article that opens at `base`:
+/// `base#anchor`; the bare `base` for the lead section (anchor `""`) and
+/// when `base` has a fragment of its own already (a JSON Lines record with
+/// no URL opens at `data.jsonl#id`, whichever section matched).
+pub fn link(base: &str, anchor: &str) -> String {
+    if anchor.is_empty() || base.contains('#') {
+        base.to_string()
+    } else {
+        format!("{base}#{anchor}")
     }
 }
 
@@ -254,7 +291,7 @@ impl Serialize for Article {
         let mut s = serializer.serialize_struct("Article", fields)?;
         s.serialize_field("id", &d.id)?;
         s.serialize_field("source", &d.source)?;
-        s.serialize_field("url", &d.url)?;
+        s.serialize_field("url", &self.url())?;
         s.serialize_field("title", &d.title)?;
         s.serialize_field("format", &d.format)?;
         s.serialize_field("hash", &self.hash)?;
@@ -268,8 +305,9 @@ impl Serialize for Article {
     }
 }
 
-/// Content hash of what an article would put in the index: title, url,
-/// format, metadata and every section field. Hex BLAKE3, stable across runs
+/// Content hash of what an article would put in the index: title, the URL
+/// its source gives, format, metadata and every section field (a URL set on
+/// the finished article with [`Article::with_url`] is not part of it). Hex BLAKE3, stable across runs
 /// and machines. The source path is not part of it, so moving a root does not
 /// change the hash.
 pub fn content_hash(article: &Draft) -> String {
@@ -366,6 +404,21 @@ mod tests {
         let a = draft.finish();
         assert_eq!(a.link("x"), "https://e.org/a#x");
         assert_eq!(a.link(""), "https://e.org/a");
+    }
+
+    #[test]
+    fn a_url_set_on_the_article_is_its_link_and_not_part_of_its_hash() {
+        let a = Article::new("a.md", "docs/a.md", Format::Markdown, "A", vec![lead("x")]);
+        let hash = a.hash().to_string();
+        let a = a.with_url(Some("https://e.org/a/".into()));
+        assert_eq!(a.hash(), hash);
+        assert_eq!(a.own_url(), None);
+        assert_eq!(a.link("x"), "https://e.org/a/#x");
+        let v = serde_json::to_value(&a).unwrap();
+        assert_eq!(v["url"], "https://e.org/a/");
+        // A record with no URL of its own links to the record, whatever section.
+        let r = a.with_url(Some("data.jsonl#r1".into()));
+        assert_eq!(r.link("intro"), "data.jsonl#r1");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The model every Rubric stage speaks: [`Article`] (assembled as a
 //! [`Draft`]), [`Section`], [`Format`], anchors ([`slug`]), content hashes
-//! ([`content_hash`]) and the small [`text`] helpers every stage shares.
+//! ([`content_hash`]), the small [`text`] helpers every stage shares, and
+//! [`charset`]: bytes in any character set to UTF-8 text, one decoder for a
+//! fetched page's body and a file's bytes.
 //!
 //! This crate owns the shape of the data and the small pure functions that
 //! define its identity (article ids, section anchors, hashes). It does no I/O:
@@ -22,9 +24,10 @@
 
 mod article;
 mod builder;
+pub mod charset;
 mod slug;
 pub mod text;
 
-pub use article::{Article, Draft, Format, Metadata, Section, content_hash};
+pub use article::{Article, Draft, Format, Metadata, Section, content_hash, link};
 pub use builder::SectionBuilder;
 pub use slug::{Anchors, slug};

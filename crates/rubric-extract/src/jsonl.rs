@@ -105,6 +105,12 @@ fn record(source: &str, line: &[u8]) -> Result<Article, ErrorKind> {
     };
     if let Some(title) = non_blank(record.title) {
         draft.title = title;
+    } else if draft.title == crate::title_from_source(source) {
+        // The body had no title of its own, and the file's name would be
+        // every record's: its first heading or its first words instead.
+        if let Some(title) = first_heading_or_words(&draft) {
+            draft.title = title;
+        }
     }
     draft.url = url;
     let tags = match record.tags {
@@ -125,6 +131,24 @@ fn record(source: &str, line: &[u8]) -> Result<Article, ErrorKind> {
         draft.metadata.date = Some(date);
     }
     Ok(draft.finish())
+}
+
+/// Words a title made of a record's first words is cut after.
+const TITLE_WORDS: usize = 10;
+
+/// The first heading of a draft, else the first words of its text (cut
+/// after [`TITLE_WORDS`] words, with `…`).
+fn first_heading_or_words(draft: &crate::Draft) -> Option<String> {
+    if let Some(heading) = draft.sections.iter().find_map(|s| s.heading.clone()) {
+        return Some(heading);
+    }
+    let text = draft.sections.iter().find(|s| !s.text.trim().is_empty())?;
+    let words: Vec<&str> = text.text.split_whitespace().collect();
+    let mut title = words[..words.len().min(TITLE_WORDS)].join(" ");
+    if words.len() > TITLE_WORDS {
+        title.push('…');
+    }
+    Some(title)
 }
 
 /// The draft of a record's body, read by the extractor of its format.
@@ -150,7 +174,8 @@ fn body(id: &str, source: &str, url: Option<&str>, record: &Record) -> Result<Dr
 
 /// The draft of a record whose sections come already cut: each as given
 /// (heading, level — 2 when not given —, anchor, text), the title the first
-/// heading's until the record's own is put over it.
+/// heading's (else the file's, which [`record`] replaces with the first
+/// words) until the record's own is put over it.
 fn given_sections(id: &str, source: &str, sections: &[RecordSection]) -> Result<Draft, ErrorKind> {
     let mut builder = SectionBuilder::new();
     for section in sections {
@@ -166,7 +191,7 @@ fn given_sections(id: &str, source: &str, sections: &[RecordSection]) -> Result<
     let title = sections
         .iter()
         .find_map(|s| non_blank(s.heading.clone()))
-        .unwrap_or_else(|| crate::title_from_source(id));
+        .unwrap_or_else(|| crate::title_from_source(source));
     Ok(Draft::new(
         id,
         source,
@@ -248,6 +273,29 @@ mod tests {
         assert_eq!(a.metadata().date.as_deref(), Some("2024-01-02"));
         assert_eq!(a.sections()[0].heading.as_deref(), Some("Setup"));
         assert_eq!(a.format(), rubric_core::Format::Markdown);
+    }
+
+    #[test]
+    fn a_record_without_a_title_is_named_by_its_heading_or_first_words() {
+        let rs = jsonl(concat!(
+            r#"{"id":"a","markdown":"Intro.\n\n## Setup\n\nRun it."}"#,
+            "\n",
+            r#"{"id":"b","text":"Probiotics may help with eczema in some infants, say several trials of them."}"#,
+            "\n",
+            r#"{"id":"c","sections":[{"text":"Cut sections with no heading at all."}]}"#,
+        ));
+        let titles: Vec<String> = rs
+            .iter()
+            .map(|r| r.as_ref().unwrap().title().to_string())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "Setup",
+                "Probiotics may help with eczema in some infants, say several…",
+                "Cut sections with no heading at all.",
+            ]
+        );
     }
 
     #[test]

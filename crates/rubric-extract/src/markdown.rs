@@ -15,9 +15,14 @@
 //!
 //! Front matter is read by a small hand parser of `key: value` / `key = value`
 //! lines (quoted or bare scalars, `[a, b]` and YAML `- item` lists, comma
-//! strings) for `title`, `tags`/`keywords`, `date` and `lang`/`language`. A
-//! full YAML or TOML crate would be a heavy dependency for four keys; anything
-//! the parser does not understand is ignored, never an error.
+//! strings) for `title`, `tags`/`keywords`, `date`, `lang`/`language`, and
+//! where the page is published: `url` or `permalink` (Hugo, Jekyll; a
+//! permalink pattern such as `/:year/:title/` is not expanded and is
+//! ignored) or `slug` (the page's name in its folder: `a/b.md` with `slug:
+//! s` is `a/s/`), which become the article's own URL, maybe relative to the
+//! site (the caller resolves it). A full YAML or TOML crate would be a heavy
+//! dependency for a handful of keys; anything the parser does not understand
+//! is ignored, never an error.
 //!
 //! It does not own the outline rules (paths, unique anchors: see
 //! [`rubric_core::SectionBuilder`]), decoding bytes ([`crate::decode_text`]) or
@@ -46,6 +51,7 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
         .as_deref()
         .map(FrontMatter::parse)
         .unwrap_or_default();
+    let page_url = front.page_url(input.id);
     let title = front
         .title
         .or(walker.h1_title)
@@ -57,7 +63,7 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
         title,
         walker.out.finish(),
     );
-    draft.url = input.url.map(str::to_string);
+    draft.url = input.url.map(str::to_string).or(page_url);
     draft.metadata = Metadata {
         tags: front.tags,
         date: front.date,
@@ -310,6 +316,9 @@ struct FrontMatter {
     tags: Vec<String>,
     date: Option<String>,
     language: Option<String>,
+    url: Option<String>,
+    permalink: Option<String>,
+    slug: Option<String>,
 }
 
 impl FrontMatter {
@@ -346,6 +355,11 @@ impl FrontMatter {
                 "title" if fm.title.is_none() => fm.title = scalar(value),
                 "date" if fm.date.is_none() => fm.date = scalar(value),
                 "lang" | "language" if fm.language.is_none() => fm.language = scalar(value),
+                "url" if fm.url.is_none() => fm.url = scalar(value),
+                "permalink" if fm.permalink.is_none() => {
+                    fm.permalink = scalar(value).filter(|p| !p.contains("/:"));
+                }
+                "slug" if fm.slug.is_none() => fm.slug = scalar(value),
                 "tags" | "keywords" if !tags_seen => {
                     tags_seen = true;
                     if value.is_empty() {
@@ -358,6 +372,25 @@ impl FrontMatter {
             }
         }
         fm
+    }
+}
+
+impl FrontMatter {
+    /// Where the page of the file `id` (its path under the root) is
+    /// published, as the front matter says: `url`, else `permalink`, else
+    /// the folder of `id` with `slug` as the page's name.
+    fn page_url(&self, id: &str) -> Option<String> {
+        if let Some(url) = self.url.clone().or_else(|| self.permalink.clone()) {
+            return Some(url);
+        }
+        let slug = self.slug.as_deref()?.trim_matches('/');
+        if slug.is_empty() {
+            return None;
+        }
+        Some(match id.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{slug}/"),
+            None => format!("{slug}/"),
+        })
     }
 }
 
@@ -484,6 +517,29 @@ mod tests {
             "the first # heading is not a section even with a front-matter title"
         );
         assert_eq!(a.sections[0].text, "body");
+    }
+
+    #[test]
+    fn front_matter_says_where_the_page_is_published() {
+        assert_eq!(
+            md("---\nurl: /blog/x/\n---\ntext\n").url.as_deref(),
+            Some("/blog/x/")
+        );
+        assert_eq!(
+            md("+++\npermalink = \"https://e.org/p\"\n+++\ntext\n")
+                .url
+                .as_deref(),
+            Some("https://e.org/p")
+        );
+        assert_eq!(md("---\npermalink: /:year/:title/\n---\ntext\n").url, None);
+        let slug = |id| {
+            let src = "---\nslug: my-page\n---\ntext\n";
+            let input = Input::new(id, "x", crate::Format::Markdown, src.as_bytes());
+            extract(&input).unwrap().url
+        };
+        assert_eq!(slug("posts/b.md").as_deref(), Some("posts/my-page/"));
+        assert_eq!(slug("b.md").as_deref(), Some("my-page/"));
+        assert_eq!(md("text\n").url, None);
     }
 
     #[test]

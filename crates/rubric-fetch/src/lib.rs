@@ -6,9 +6,11 @@
 //! and sitemap indexes, gzipped or not ([`sitemap`]), robots.txt with
 //! `Crawl-delay`, per-host concurrency and delay, a global limit on requests
 //! in flight, time-outs, redirects, a body limit enforced while streaming,
-//! retries with back-off that honour `Retry-After`, content types, character
-//! sets ([`charset`]) and the HTTP cache with conditional requests
-//! ([`HttpCache`]). It hands back [`Page`]s as UTF-8 text.
+//! retries with back-off that honour `Retry-After`, content types, the
+//! character set of a body (decoded by [`charset`], which lives in
+//! `rubric-core` so that `rubric-extract` decodes files with the same code)
+//! and the HTTP cache with conditional requests ([`HttpCache`]). It hands
+//! back [`Page`]s as UTF-8 text.
 //!
 //! It does not parse HTML (the `<link rel=canonical>` that decides an
 //! article id is read by `rubric-extract`), build articles, or touch the
@@ -27,7 +29,6 @@
 //! ```
 
 mod cache;
-pub mod charset;
 mod error;
 mod fetcher;
 mod http;
@@ -41,7 +42,7 @@ pub use cache::{ArticleNote, BODY_DIR, CACHE_FILE, Entry, HttpCache};
 pub use error::FetchError;
 pub use fetcher::{Fetcher, Freshness, Page, SitemapPage, SitemapPages};
 pub use normalize::{is_web_url, normalize, parse_url_list, resolve};
-pub use rubric_core::Format;
+pub use rubric_core::{Format, charset};
 pub use url::Url;
 
 /// The `User-Agent` Rubric sends.

@@ -1,8 +1,11 @@
 //! [`Catalog`]: what the index holds, article by article, and where each
 //! article came from — kept with the index and committed with it.
 //!
-//! The catalog maps article id → source and content hash, and source file →
-//! size, modification time and the articles it produced. It answers the
+//! The catalog maps article id → source, content hash and the URL its
+//! source gives, and source file → size, modification time and the articles
+//! it produced; it also keeps the site URL the articles' pages were placed
+//! under (opaque here: `rubric-ingest` says what it means), so a run with
+//! another site URL knows to re-link them. It answers the
 //! questions an incremental run asks ([`Catalog::change`]: is this article
 //! new, changed or as indexed? [`Catalog::file`]: was this file read as it
 //! is now?) and [`IndexWriter`](crate::IndexWriter) keeps it in step with
@@ -21,9 +24,11 @@
 //! committed is an orphan that the next commit removes.
 //!
 //! Encoding: postcard (compact binary serde): the catalog is read on every
-//! run, including the no-op re-run CI does on each push. Catalogs written by
-//! earlier builds (`rubric-manifest-*.bin`, with three fields since dropped,
-//! or `.json`) are still read.
+//! run, including the no-op re-run CI does on each push. Postcard is not
+//! self-describing, so each layout has its own file name: this one's end in
+//! `.v2.bin`. Catalogs written by earlier builds (`rubric-catalog-*.bin`
+//! without the URLs and the site, `rubric-manifest-*.bin` with three fields
+//! since dropped, or `.json`) are still read.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -36,6 +41,9 @@ use crate::IndexError;
 
 /// File names of catalogs start with this.
 const PREFIX: &str = "rubric-catalog-";
+
+/// File names of catalogs of this layout end with this.
+const SUFFIX: &str = ".v2.bin";
 
 /// File names of catalogs written by earlier builds start with this.
 const OLD_PREFIX: &str = "rubric-manifest-";
@@ -75,6 +83,8 @@ pub struct Catalog {
     articles: BTreeMap<String, ArticleEntry>,
     /// Source file (absolute path) → what it looked like when last read.
     files: BTreeMap<String, FileStamp>,
+    /// The site URL the articles' pages were placed under ("" none).
+    site: String,
 }
 
 /// One indexed article.
@@ -84,6 +94,9 @@ pub struct ArticleEntry {
     pub source: String,
     /// The article's content hash.
     pub hash: String,
+    /// The URL its source gives (`Article::own_url`), to place it again
+    /// under another site URL without reading it.
+    pub url: Option<String>,
 }
 
 /// A source file as it was when last read in full.
@@ -143,6 +156,12 @@ impl Catalog {
     /// every source must be read again.
     pub fn extractor(&self) -> &str {
         &self.extractor
+    }
+
+    /// The site URL the articles' pages were placed under, as the caller
+    /// recorded it ("" none).
+    pub fn site(&self) -> &str {
+        &self.site
     }
 
     /// The entry of article `id`.
@@ -230,6 +249,15 @@ impl Catalog {
         write_atomically(path, &body)
     }
 
+    /// Records the site URL; false when it is recorded already.
+    pub(crate) fn set_site(&mut self, site: &str) -> bool {
+        if self.site == site {
+            return false;
+        }
+        self.site = site.to_string();
+        true
+    }
+
     /// Records the extractor version; false when it is recorded already.
     pub fn set_extractor(&mut self, version: &str) -> bool {
         if self.extractor == version {
@@ -297,14 +325,20 @@ pub(crate) fn load_committed(index: &tantivy::Index, dir: &Path) -> Result<Catal
         path: path.display().to_string(),
         reason,
     };
-    if name.ends_with(".json") {
-        serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))
+    if name.ends_with(SUFFIX) {
+        postcard::from_bytes(&bytes).map_err(|e| bad(e.to_string()))
+    } else if name.ends_with(".json") {
+        serde_json::from_slice::<legacy::Manifest>(&bytes)
+            .map(Catalog::from)
+            .map_err(|e| bad(e.to_string()))
     } else if name.starts_with(OLD_PREFIX) {
         postcard::from_bytes::<legacy::Manifest>(&bytes)
             .map(Catalog::from)
             .map_err(|e| bad(e.to_string()))
     } else {
-        postcard::from_bytes(&bytes).map_err(|e| bad(e.to_string()))
+        postcard::from_bytes::<legacy::CatalogV1>(&bytes)
+            .map(Catalog::from)
+            .map_err(|e| bad(e.to_string()))
     }
 }
 
@@ -313,7 +347,7 @@ pub(crate) fn load_committed(index: &tantivy::Index, dir: &Path) -> Result<Catal
 pub(crate) fn write(dir: &Path, catalog: &Catalog) -> Result<String, IndexError> {
     let body = postcard::to_stdvec(catalog)
         .map_err(|e| IndexError::io(dir.display(), std::io::Error::other(e)))?;
-    let name = format!("{PREFIX}{}.bin", &blake3::hash(&body).to_hex()[..16]);
+    let name = format!("{PREFIX}{}{SUFFIX}", &blake3::hash(&body).to_hex()[..16]);
     // Durable before the commit that names it.
     write_atomically(&dir.join(&name), &body)?;
     let committed_at = std::time::SystemTime::now()
@@ -383,6 +417,42 @@ mod legacy {
 
     use super::{ArticleEntry, Catalog, FileStamp};
 
+    /// `rubric-catalog-*.bin` before the URLs and the site were kept.
+    #[derive(Deserialize)]
+    pub(super) struct CatalogV1 {
+        extractor: String,
+        articles: BTreeMap<String, EntryV1>,
+        files: BTreeMap<String, FileStamp>,
+    }
+
+    #[derive(Deserialize)]
+    struct EntryV1 {
+        source: String,
+        hash: String,
+    }
+
+    impl From<CatalogV1> for Catalog {
+        fn from(old: CatalogV1) -> Catalog {
+            Catalog {
+                extractor: old.extractor,
+                articles: old
+                    .articles
+                    .into_iter()
+                    .map(|(id, e)| {
+                        let entry = ArticleEntry {
+                            source: e.source,
+                            hash: e.hash,
+                            url: None,
+                        };
+                        (id, entry)
+                    })
+                    .collect(),
+                files: old.files,
+                site: String::new(),
+            }
+        }
+    }
+
     #[derive(Deserialize)]
     pub(super) struct Manifest {
         extractor: String,
@@ -394,11 +464,11 @@ mod legacy {
     struct Entry {
         source: String,
         hash: String,
-        #[serde(rename = "fetched_at")]
+        #[serde(rename = "fetched_at", default)]
         _fetched_at: Option<String>,
-        #[serde(rename = "etag")]
+        #[serde(rename = "etag", default)]
         _etag: Option<String>,
-        #[serde(rename = "last_modified")]
+        #[serde(rename = "last_modified", default)]
         _last_modified: Option<String>,
     }
 
@@ -413,11 +483,13 @@ mod legacy {
                         let entry = ArticleEntry {
                             source: e.source,
                             hash: e.hash,
+                            url: None,
                         };
                         (id, entry)
                     })
                     .collect(),
                 files: old.files,
+                site: String::new(),
             }
         }
     }
@@ -437,6 +509,7 @@ mod tests {
             ArticleEntry {
                 source: "docs/a.md".into(),
                 hash: "h".repeat(64),
+                url: Some("/a/".into()),
             },
         );
         c.record_file(
@@ -456,6 +529,7 @@ mod tests {
         let payload = write(dir.path(), &sample()).unwrap();
         let payload: Payload = serde_json::from_str(&payload).unwrap();
         assert!(payload.manifest.starts_with(PREFIX) && is_catalog_name(&payload.manifest));
+        assert!(payload.manifest.ends_with(SUFFIX));
         assert_eq!(payload.articles, Some(1));
         let bytes = fs::read(dir.path().join(&payload.manifest)).unwrap();
         assert_eq!(postcard::from_bytes::<Catalog>(&bytes).unwrap(), sample());
@@ -495,7 +569,35 @@ mod tests {
         };
         let bytes = postcard::to_stdvec(&old).unwrap();
         let read = Catalog::from(postcard::from_bytes::<legacy::Manifest>(&bytes).unwrap());
-        assert_eq!(read, new);
+        let mut expected = new.clone();
+        expected.articles.values_mut().for_each(|e| e.url = None);
+        assert_eq!(read, expected);
+
+        #[derive(Serialize)]
+        struct V1Entry<'a> {
+            source: &'a str,
+            hash: &'a str,
+        }
+        #[derive(Serialize)]
+        struct V1<'a> {
+            extractor: &'a str,
+            articles: BTreeMap<&'a str, V1Entry<'a>>,
+            files: &'a BTreeMap<String, FileStamp>,
+        }
+        let v1 = V1 {
+            extractor: "0.1.0+abc",
+            articles: BTreeMap::from([(
+                "a.md",
+                V1Entry {
+                    source: "docs/a.md",
+                    hash: &hash,
+                },
+            )]),
+            files: &new.files,
+        };
+        let bytes = postcard::to_stdvec(&v1).unwrap();
+        let read = Catalog::from(postcard::from_bytes::<legacy::CatalogV1>(&bytes).unwrap());
+        assert_eq!(read, expected);
     }
 
     #[test]

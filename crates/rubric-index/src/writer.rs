@@ -17,6 +17,7 @@ use tantivy::Directory;
 use tantivy::directory::{INDEX_WRITER_LOCK, MmapDirectory};
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::query::AllQuery;
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use crate::IndexError;
@@ -42,6 +43,8 @@ pub struct IndexWriter {
     catalog: Catalog,
     /// True once anything was changed since the last commit.
     dirty: bool,
+    /// The last commit, to read sections back from ([`IndexWriter::relink`]).
+    relinking: Option<tantivy::IndexReader>,
 }
 
 impl std::fmt::Debug for IndexWriter {
@@ -82,6 +85,7 @@ impl IndexWriter {
             dir: dir.to_path_buf(),
             catalog,
             dirty: false,
+            relinking: None,
         })
     }
 
@@ -131,6 +135,7 @@ impl IndexWriter {
             ArticleEntry {
                 source: article.source().to_string(),
                 hash: article.hash().to_string(),
+                url: article.own_url().map(str::to_string),
             },
         );
         for section in article.sections() {
@@ -150,6 +155,80 @@ impl IndexWriter {
             .delete_term(Term::from_field_text(self.fields.article, id));
         self.dirty = true;
         Ok(())
+    }
+
+    /// Gives every section of the indexed article `id` the URL `url` (and
+    /// the link that goes with it; `None`: the link is its source), reading
+    /// them back from the last commit: nothing is extracted again and its
+    /// catalog entry stays as it is. Returns how many sections it rewrote (0
+    /// when their URL was `url` already). Only for an article not upserted
+    /// through this writer: its new sections are not read back.
+    pub fn relink(&mut self, id: &str, url: Option<&str>) -> Result<usize, IndexError> {
+        let f = self.fields;
+        if self.relinking.is_none() {
+            let reader = self
+                .writer
+                .index()
+                .reader_builder()
+                .reload_policy(tantivy::ReloadPolicy::Manual)
+                .try_into()
+                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+            self.relinking = Some(reader);
+        }
+        let Some(reader) = &self.relinking else {
+            return Ok(0);
+        };
+        let searcher = reader.searcher();
+        let term = Term::from_field_text(f.article, id);
+        let query = tantivy::query::TermQuery::new(term.clone(), IndexRecordOption::Basic);
+        let found = searcher
+            .search(&query, &tantivy::collector::DocSetCollector)
+            .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        let mut docs = Vec::with_capacity(found.len());
+        for address in found {
+            let old: TantivyDocument = searcher
+                .doc(address)
+                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+            let text = |field| {
+                old.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            if text(f.url).as_deref() == url {
+                return Ok(0);
+            }
+            let base = url
+                .map(str::to_string)
+                .or_else(|| text(f.source))
+                .unwrap_or_default();
+            let anchor = text(f.anchor).unwrap_or_default();
+            let mut doc = TantivyDocument::new();
+            for (field, value) in old.field_values() {
+                if field != f.url && field != f.link {
+                    doc.add_field_value(field, value);
+                }
+            }
+            if let Some(url) = url {
+                doc.add_text(f.url, url);
+            }
+            doc.add_text(f.link, rubric_core::link(&base, &anchor));
+            docs.push(doc);
+        }
+        self.writer.delete_term(term);
+        let sections = docs.len();
+        for doc in docs {
+            self.writer
+                .add_document(doc)
+                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        }
+        self.dirty |= sections > 0;
+        Ok(sections)
+    }
+
+    /// Records the site URL the articles' pages are placed under (see
+    /// [`Catalog::site`]).
+    pub fn set_site(&mut self, site: &str) {
+        self.dirty |= self.catalog.set_site(site);
     }
 
     /// Records what the source file `key` (an absolute path) looks like now

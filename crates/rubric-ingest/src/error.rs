@@ -30,7 +30,7 @@ pub enum SourceError {
         path: PathBuf,
         /// Why.
         #[source]
-        source: walkdir::Error,
+        source: ignore::Error,
     },
     /// A file is larger than `--max-file-mb`.
     #[error("{}: too large ({} MB, the limit is {} MB; see --max-file-mb)", path.display(), size / 1_000_000, limit / 1_000_000)]

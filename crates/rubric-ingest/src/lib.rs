@@ -1,14 +1,17 @@
 //! The ingest pipeline: from the sources a run is given to the articles in
 //! the index.
 //!
-//! [`run`] finds the files under the roots (`sources`), decides which must
-//! be read at all (`plan`, against the index's [`Catalog`](rubric_index::Catalog)),
-//! reads and extracts them in parallel while consuming the results in a
-//! stable order (`pipeline`, `read`), fetches web pages (`web`, through
-//! `rubric-fetch`), applies each article to the [`Target`] — the index, the
-//! catalog alone for `--check`, or nothing for `--dry-run` — prunes the
-//! articles whose sources are gone, and commits. It tells a [`Reporter`] as
-//! it goes and ends with an [`Outcome`].
+//! [`run`] finds the files under the roots (`sources`, under the ignore
+//! rules and the [`Filter`]), decides which must be read at all (`plan`,
+//! against the index's [`Catalog`](rubric_index::Catalog)), reads and
+//! extracts them in parallel while consuming the results in a stable order
+//! (`pipeline`, `read`), places each file's article on the publisher's site
+//! (`site`, [`SiteUrl`]), fetches web pages (`web`, through `rubric-fetch`),
+//! applies each article to the [`Target`] — the index, the catalog alone
+//! for `--check`, or nothing for `--dry-run` — re-links the articles not
+//! read again when the site URL changed, prunes the articles whose sources
+//! are gone, and commits. It tells a [`Reporter`] as it goes and ends with
+//! an [`Outcome`].
 //!
 //! One bad source never stops a run: it is reported ([`SourceError`]) and
 //! counted, and the others go on. Only an error of the index or the output
@@ -37,11 +40,12 @@ mod plan;
 mod read;
 mod remote;
 mod report;
+mod site;
 mod sources;
 mod target;
 mod web;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -51,7 +55,9 @@ use rubric_extract::ExtractError;
 pub use error::{IngestError, SourceError};
 pub use plan::Stale;
 pub use remote::{RemoteOpened, RemoteTarget, sink_catalog, sink_dir};
-pub use report::{Outcome, Reporter, Silent, SinkSummary, Skipped, Summary, WebSummary};
+pub use report::{BytesDone, Outcome, Reporter, Silent, SinkSummary, Skipped, Summary, WebSummary};
+pub use site::{SiteUrl, SiteUrlError};
+pub use sources::{Filter, IGNORE_FILE, LeftOut};
 pub use target::{Opened, Target, open_index};
 pub use web::WebSources;
 
@@ -76,6 +82,11 @@ pub struct Options {
     /// Delete the articles that came from the roots but whose files are
     /// gone (always counted for `--check`).
     pub prune: bool,
+    /// Which files of the folders walked are taken (`--glob`, `--exclude`).
+    pub filter: Filter,
+    /// Where the roots are published: file articles open at their page
+    /// there (`--site-url`).
+    pub site: Option<SiteUrl>,
 }
 
 impl Options {
@@ -90,6 +101,8 @@ impl Options {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_file_bytes: 256_000_000,
             prune: false,
+            filter: Filter::default(),
+            site: None,
         }
     }
 }
@@ -106,7 +119,7 @@ pub fn run(
     let (found, target) = std::thread::scope(|scope| {
         let walking = std::thread::Builder::new()
             .name("walk".into())
-            .spawn_scoped(scope, || sources::find(&options.roots));
+            .spawn_scoped(scope, || sources::find(&options.roots, &options.filter));
         let target = open();
         let found = match walking {
             Ok(handle) => handle.join().map_err(|_| IngestError::Runtime {
@@ -137,9 +150,18 @@ pub fn run(
         seen: HashMap::new(),
         reporter,
     };
+    run.summary.other_formats = found.skipped.len();
     run.summary.skipped = found.skipped.len();
     for path in &found.skipped {
-        tracing::info!("{}: skipped (not a known article format)", path.display());
+        tracing::info!("{}: skipped (not a format ingest reads)", path.display());
+    }
+    run.summary.left_out = found.left_out.len();
+    for (path, why) in &found.left_out {
+        let why = match why {
+            LeftOut::Hidden => "hidden",
+            LeftOut::SphinxSources => "a Sphinx build's sources",
+        };
+        tracing::info!("{}: left out ({why})", path.display());
     }
     for error in found.errors {
         run.fail(error);
@@ -151,13 +173,15 @@ pub fn run(
         started.elapsed()
     );
     let bytes = to_read.iter().map(|r| r.stamp.size).sum();
-    run.reporter.reading(to_read.len(), bytes);
+    let done = BytesDone::default();
+    run.reporter.reading(to_read.len(), bytes, &done);
     let jobs = options.jobs.max(1);
+    let site = options.site.as_ref();
     let mut fatal = None;
     pipeline::ordered(
         &to_read,
         jobs,
-        |item| read::extract_file(&item.file, jobs, options.max_file_bytes),
+        |item| read::extract_file(&item.file, jobs, options.max_file_bytes, site, &done),
         |item, outcome| {
             if fatal.is_none()
                 && let Err(error) = run.file(item, outcome)
@@ -172,6 +196,7 @@ pub fn run(
     if !pages.is_empty() {
         web::run(pages, options, &mut run)?;
     }
+    let site_changed = run.relink(site)?;
     if options.prune || matches!(run.target, Target::Check(_)) {
         run.plan.prune(&mut run.target, &options.roots)?;
     }
@@ -197,6 +222,7 @@ pub fn run(
     Ok(Outcome {
         summary,
         stale: tally.stale,
+        site_changed,
     })
 }
 
@@ -218,10 +244,22 @@ impl Run<'_> {
         let mut complete = true;
         match outcome {
             Ok(articles) => {
-                for result in articles {
+                // Record id → its line, to name both lines of a duplicate.
+                let mut lines: HashMap<String, usize> = HashMap::new();
+                for (i, result) in articles.results.into_iter().enumerate() {
                     match result {
                         Ok(article) => {
-                            ids.push(article.id().to_string());
+                            let line = articles.lines.get(i).copied();
+                            let first =
+                                line.and_then(|line| lines.insert(article.id().to_string(), line));
+                            match (first, line) {
+                                (Some(first), Some(line)) => tracing::warn!(
+                                    "{}: lines {first} and {line} both have the id {:?}: the last one wins",
+                                    item.file.path.display(),
+                                    article.id()
+                                ),
+                                _ => ids.push(article.id().to_string()),
+                            }
                             self.accept(&article)?;
                         }
                         Err(error) => complete &= self.extract_failed(error),
@@ -245,6 +283,7 @@ impl Run<'_> {
         if let Some(previous) = self
             .seen
             .insert(article.id().to_string(), article.source().to_string())
+            && previous != article.source()
         {
             tracing::warn!(
                 "article id {:?} comes from both {previous} and {}: the last one wins",
@@ -270,6 +309,7 @@ impl Run<'_> {
         if error.is_empty() {
             tracing::info!("{error}: skipped");
             self.summary.skipped += 1;
+            self.summary.empty += 1;
             self.reporter.skipped(&Skipped::Empty(&error));
             return true;
         }
@@ -281,5 +321,63 @@ impl Run<'_> {
     fn fail(&mut self, error: SourceError) {
         self.summary.failed += 1;
         self.reporter.failed(&error);
+    }
+
+    /// When the index was placed under another site URL than `site`: when
+    /// writing, gives every article not written in this run its new URL from
+    /// its stored sections (nothing is read or extracted again) and records
+    /// the new site URL; when checking, counts each article whose URL would
+    /// change as changed and returns the two site URLs.
+    fn relink(&mut self, site: Option<&SiteUrl>) -> Result<Option<(String, String)>, IngestError> {
+        let key = site.map(SiteUrl::key).unwrap_or_default();
+        let Some(catalog) = self.target.catalog() else {
+            return Ok(None);
+        };
+        if catalog.site() == key {
+            return Ok(None);
+        }
+        let old_key = catalog.site().to_string();
+        let old = SiteUrl::from_key(&old_key);
+        let written: &HashSet<String> = &self.plan.written;
+        let moved: Vec<(String, String, Option<String>)> = catalog
+            .articles()
+            .filter(|(id, _)| !written.contains(*id))
+            .filter_map(|(id, entry)| {
+                let kind = site::Kind::of(&entry.source);
+                let own = entry.url.as_deref();
+                let before = site::url_of(kind, id, &entry.source, own, old.as_ref());
+                let after = site::url_of(kind, id, &entry.source, own, site);
+                (before != after).then(|| (id.to_string(), entry.source.clone(), after))
+            })
+            .collect();
+        match &mut self.target {
+            Target::Index(writer) => {
+                if !moved.is_empty() {
+                    tracing::info!(
+                        "the site URL changed ({old_key:?} -> {key:?}): re-linking {} articles",
+                        moved.len()
+                    );
+                }
+                for (id, _, url) in &moved {
+                    writer.relink(id, url.as_deref())?;
+                }
+                self.summary.relinked = moved.len();
+                writer.set_site(&key);
+                Ok(None)
+            }
+            Target::Check(_) => {
+                for (id, source, _) in &moved {
+                    self.plan.relinked(id, source);
+                }
+                Ok(Some((old_key, key)))
+            }
+            Target::DryRun => Ok(None),
+            // The sink's catalog records no site URL, so this is reached
+            // only when one is given: the engine's links would need sending
+            // again, which is not built.
+            Target::Remote(_) => Err(IngestError::Options(
+                "--site-url (or `site_url` in rubric.toml) cannot be used with --sink yet".into(),
+            )),
+        }
     }
 }

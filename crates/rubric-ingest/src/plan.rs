@@ -78,6 +78,8 @@ pub(crate) struct Plan {
     found: HashSet<String>,
     /// Article ids some file yielded in this run (read or skipped unread).
     seen: HashSet<String>,
+    /// Article ids added or changed in this run.
+    pub written: HashSet<String>,
     /// What changed.
     pub tally: Tally,
 }
@@ -136,6 +138,9 @@ impl Plan {
     ) -> Result<Change, IngestError> {
         let change = target.apply(article)?;
         self.tally.count(change, article.id(), article.source());
+        if matches!(change, Change::Added | Change::Updated) {
+            self.written.insert(article.id().to_string());
+        }
         self.seen.insert(article.id().to_string());
         Ok(change)
     }
@@ -145,6 +150,18 @@ impl Plan {
     pub(crate) fn unchanged(&mut self, id: &str) {
         self.tally.unchanged += 1;
         self.seen.insert(id.to_string());
+    }
+
+    /// For `--check`: an article this run found unchanged whose URL would
+    /// change with the site URL is counted changed instead (stale). One this
+    /// run did not find is left to [`Plan::prune`] (gone) or to a run over
+    /// its own sources.
+    pub(crate) fn relinked(&mut self, id: &str, source: &str) {
+        if !self.seen.contains(id) || self.written.contains(id) {
+            return;
+        }
+        self.tally.unchanged = self.tally.unchanged.saturating_sub(1);
+        self.tally.count(Change::Updated, id, source);
     }
 
     /// Closes a file that was read. `ids` are the articles it yielded;

@@ -154,6 +154,7 @@ impl RemoteTarget {
                 ArticleEntry {
                     source: article.source().to_string(),
                     hash: article.hash().to_string(),
+                    url: article.own_url().map(str::to_string),
                 },
             );
         }
@@ -302,6 +303,7 @@ mod tests {
                 ArticleEntry {
                     source: format!("{id}.jsonl"),
                     hash: "h".into(),
+                    url: None,
                 },
             );
         }

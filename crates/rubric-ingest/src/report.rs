@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rubric_core::Article;
 use rubric_extract::ExtractError;
@@ -16,9 +18,12 @@ use crate::{SourceError, Stale};
 /// nothing, so a test (or a quiet caller) implements none of them.
 pub trait Reporter {
     /// `files` files holding `bytes` bytes will be read (files unchanged
-    /// since the last run are not counted: they are not read).
-    fn reading(&mut self, files: usize, bytes: u64) {
-        let _ = (files, bytes);
+    /// since the last run are not counted: they are not read); `done` counts
+    /// the bytes extracted so far as the threads doing it go (a large JSON
+    /// Lines file part by part), for a bar that moves between calls of
+    /// [`Reporter::read`].
+    fn reading(&mut self, files: usize, bytes: u64, done: &BytesDone) {
+        let _ = (files, bytes, done);
     }
 
     /// A file was read and extracted.
@@ -26,7 +31,8 @@ pub trait Reporter {
         let _ = (path, bytes);
     }
 
-    /// `pages` web pages will be fetched.
+    /// `pages` web pages will be fetched: called as soon as the URLs given
+    /// are known, and again as each sitemap adds its pages.
     fn fetching(&mut self, pages: usize) {
         let _ = pages;
     }
@@ -52,6 +58,21 @@ pub trait Reporter {
     fn article(&mut self, article: &Article) -> std::io::Result<()> {
         let _ = article;
         Ok(())
+    }
+}
+
+/// Bytes of files extracted so far, counted by the threads doing it.
+#[derive(Debug, Clone, Default)]
+pub struct BytesDone(Arc<AtomicU64>);
+
+impl BytesDone {
+    /// The bytes counted so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add(&self, bytes: u64) {
+        self.0.fetch_add(bytes, Ordering::Relaxed);
     }
 }
 
@@ -86,8 +107,20 @@ pub struct Summary {
     pub unchanged: usize,
     /// Articles removed because their source is gone.
     pub pruned: usize,
-    /// Files of no known format, and articles with no text to index.
+    /// Articles of files not read again whose URL changed with the site URL
+    /// (their sections re-linked, nothing extracted).
+    pub relinked: usize,
+    /// Everything passed over: `other_formats` + `empty` + web pages skipped.
     pub skipped: usize,
+    /// Files of formats `ingest` never reads (not opened).
+    pub other_formats: usize,
+    /// Articles read but with nothing to index (a table of contents, a lone
+    /// title).
+    pub empty: usize,
+    /// Entries of the folders left out whole: hidden ones (names starting
+    /// with `.`) and Sphinx `_sources/` folders. Files left out by ignore
+    /// files or globs are not counted.
+    pub left_out: usize,
     /// Sources (files, records or URLs) that could not be read or extracted.
     pub failed: usize,
     /// Wall time of the run.
@@ -162,12 +195,15 @@ pub struct Outcome {
     /// Every article the index does not hold as its source says (added,
     /// changed, removed), in the order found. Empty for a dry run.
     pub stale: Vec<Stale>,
+    /// With `--check`, when the index was placed under another site URL:
+    /// the one it was placed under and the one of this run ("" none).
+    pub site_changed: Option<(String, String)>,
 }
 
 impl Outcome {
     /// True when the index matches the sources and nothing failed (what
     /// `--check` passes on).
     pub fn is_current(&self) -> bool {
-        self.stale.is_empty() && self.summary.failed == 0
+        self.stale.is_empty() && self.summary.failed == 0 && self.site_changed.is_none()
     }
 }

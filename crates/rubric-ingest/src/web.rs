@@ -184,6 +184,8 @@ async fn fetch_all(pages: Pages, fetcher: &Fetcher, run: &mut Run<'_>) -> Result
         fail(run, error);
     }
     let mut given = pages.pages;
+    // The pages known so far, at once: a bar with a count from the start.
+    run.reporter.fetching(given.len());
     for sitemap in &pages.sitemaps {
         let found = fetcher.sitemap(sitemap).await;
         run.summary.web.sitemaps += found.sitemaps;
@@ -195,10 +197,12 @@ async fn fetch_all(pages: Pages, fetcher: &Fetcher, run: &mut Run<'_>) -> Result
             url: p.url,
             lastmod: p.lastmod,
         }));
+        run.reporter.fetching(given.len());
     }
     let mut urls = HashSet::new();
     given.retain(|p| urls.insert(p.url.to_string()));
     run.summary.web.pages = given.len();
+    // The same page listed twice counts once.
     run.reporter.fetching(given.len());
 
     // The index's articles as of this run, so that tasks can tell a page

@@ -21,6 +21,7 @@
 //! runtime, the listener and its connections (hyper's HTTP/1.1 server; no
 //! TLS, no HTTP/2, no client), and graceful shutdown. The rest is by job:
 //!
+//! - [`addr`]: the address to listen on, as a person writes it;
 //! - [`reload`]: the index reader, picking up new commits;
 //! - [`http`]: one request's plumbing: routing, CORS, common headers, the
 //!   access log, the body check, JSON and HTML responses, errors;
@@ -30,6 +31,7 @@
 //!
 //! Ranking, query parsing, snippets and a hit's JSON are `rubric-index`'s.
 
+mod addr;
 mod handlers;
 mod http;
 mod params;
@@ -52,11 +54,13 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tracing::{debug, info, warn};
 
+pub use addr::parse_addr;
 pub use http::parse_origin;
 use reload::Live;
 
 /// The address `--serve` binds when given none: loopback only.
-pub const DEFAULT_ADDR: &str = "127.0.0.1:7700";
+pub const DEFAULT_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7700);
 
 /// What `search --serve` was asked to do.
 #[derive(Debug, Clone)]

@@ -3,8 +3,10 @@
 //! An element alone ([`verdict`]) is furniture by tag, by ARIA role, by
 //! hidden-ness, or marked so by whole tokens of its `class` or `id`. With the
 //! text sizes of the `density` index, [`is_furniture`] keeps a marked element
-//! that holds most of the text around it (a wrapper like `post-body
-//! has-comments`), and [`is_link_block`] drops blocks that are mostly links
+//! or a `<form>` that holds most of the text around it (a wrapper like
+//! `post-body has-comments`, a shop's product form), a `<header>` that does
+//! (left open, it swallows the page) or that is an article's own (its
+//! standfirst; the walk keeps only that), and [`is_link_block`] drops blocks that are mostly links
 //! (related stories, tags, pagers) and promo lines ("Also: <a>Another
 //! story</a>").
 //!
@@ -30,10 +32,8 @@ const DROP_TAGS: &[&str] = &[
     "noscript",
     "template",
     "nav",
-    "header",
     "footer",
     "aside",
-    "form",
     "iframe",
     "svg",
     "button",
@@ -151,15 +151,23 @@ enum Verdict {
     Keep,
     /// Furniture by its tag, role or hidden-ness: always dropped.
     Furniture,
-    /// Furniture by a class or id token: dropped unless it holds most of the
-    /// main content (a wrapper like `post-body has-comments`).
+    /// Furniture by a class or id token, or a `<form>`: dropped unless it
+    /// holds most of the main content (a wrapper like `post-body
+    /// has-comments`, a shop page's product form).
     Marked,
+    /// A `<header>`: the site's banner, dropped unless it holds most of the
+    /// main content (left open, it swallows the page); an article's own
+    /// header (inside an `<article>`) holds its standfirst and is kept.
+    Header,
 }
 
 /// The verdict for one element.
 fn verdict(el: &Element) -> Verdict {
-    if DROP_TAGS.contains(&el.name()) {
-        return Verdict::Furniture;
+    match el.name() {
+        "header" => return Verdict::Header,
+        "form" => return Verdict::Marked,
+        name if DROP_TAGS.contains(&name) => return Verdict::Furniture,
+        _ => {}
     }
     if let Some(role) = attr(el, "role") {
         let role = role.trim();
@@ -209,8 +217,9 @@ pub(super) fn in_furniture(sizes: &Sizes, el: ElementRef<'_>, body_len: usize) -
 
 /// The walker's rule for one element, with `total` the text around it: an
 /// element marked only by class or id is furniture unless it holds most of
-/// that text, or an `<article>`, `<main>` or `<h1>` (a layout wrapper such
-/// as `theiaStickySidebar` around the story column).
+/// that text, or a `<main>`, an `<h1>` or an `<article>` of [`MIN_STORY`]
+/// characters or more (a layout wrapper such as `theiaStickySidebar` around
+/// the story column; not a related-posts box of teaser `<article>`s).
 pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
     match verdict(el.value()) {
         Verdict::Keep => false,
@@ -220,10 +229,38 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
                 && !el
                     .descendent_elements()
                     .skip(1)
-                    .any(|d| matches!(d.value().name(), "article" | "main" | "h1"))
+                    .any(|d| match d.value().name() {
+                        "main" | "h1" => true,
+                        "article" => sizes.text(d) >= MIN_STORY,
+                        _ => false,
+                    })
+        }
+        Verdict::Header => {
+            // The header of an article, not of a teaser card nested in it.
+            let mut articles = el
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .filter(|a| a.value().name() == "article");
+            let own = articles.next().is_some() && articles.next().is_none();
+            sizes.text(el) * 2 <= total && !own
         }
     }
 }
+
+/// The obvious chrome, for the last fallback over the whole `<body>`:
+/// furniture by tag, role or hidden-ness, and the site's `<header>` (as in
+/// [`is_furniture`]); an element marked only by class or id is kept.
+pub(super) fn is_chrome(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
+    match verdict(el.value()) {
+        Verdict::Keep | Verdict::Marked => false,
+        Verdict::Furniture => true,
+        Verdict::Header => is_furniture(sizes, el, total),
+    }
+}
+
+/// Fewest characters of an `<article>` that is a story rather than a
+/// teaser card.
+const MIN_STORY: usize = 500;
 
 /// A block that is mostly links to elsewhere: a list or panel of related
 /// stories, tags, a pager, or a lone "Also: <a>Another story</a>" line.
@@ -313,40 +350,69 @@ fn drop_tokens_sorted() -> &'static [&'static [u8]] {
     })
 }
 
-/// True when one of the [`tokens`] of `name` is in [`DROP_TOKENS`]; for an
-/// ASCII name, without allocating.
+/// True when one of the [`tokens`] of `name` is in [`DROP_TOKENS`] and is
+/// not a modifier: a token after `no`, `has` or `with` (`no-share`,
+/// `has-comments`) says what the element has, not what it is. A name with
+/// a `/` (an id that is a URL or path) marks nothing. For an ASCII name,
+/// without allocating.
 fn has_drop_token(name: &str) -> bool {
-    if !name.is_ascii() {
-        return tokens(name).any(|t| DROP_TOKENS.contains(&t.as_str()));
+    // A path or URL used as an id names a target, not a part of the page.
+    if name.contains('/') {
+        return false;
     }
-    let is_drop = |t: &str| {
+    if !name.is_ascii() {
+        let mut prev = String::new();
+        return tokens(name).any(|t| {
+            let drop = DROP_TOKENS.contains(&t.as_str()) && !is_modifier(&prev);
+            prev = t;
+            drop
+        });
+    }
+    let mut prev_modifier = false;
+    let mut found = false;
+    ascii_tokens(name, |t| {
         // Lower-case into a stack buffer, then a binary search; no drop
         // token is longer than the buffer.
         let mut buf = [0u8; 16];
         let Some(lower) = buf.get_mut(..t.len()) else {
+            prev_modifier = false;
             return false;
         };
         lower.copy_from_slice(t.as_bytes());
         lower.make_ascii_lowercase();
-        drop_tokens_sorted().binary_search(&&*lower).is_ok()
-    };
+        let lower = &*lower;
+        found = !prev_modifier && drop_tokens_sorted().binary_search(&lower).is_ok();
+        prev_modifier = is_modifier(std::str::from_utf8(lower).unwrap_or(""));
+        found
+    });
+    found
+}
+
+/// A token that makes the next one say what an element has, not what it is.
+fn is_modifier(token: &str) -> bool {
+    matches!(token, "no" | "has" | "with")
+}
+
+/// Calls `f` with each token of an ASCII class or id (runs of letters and
+/// digits, camelCase humps split) until it returns true.
+fn ascii_tokens(name: &str, mut f: impl FnMut(&str) -> bool) {
     let bytes = name.as_bytes();
     let mut start: Option<usize> = None;
     let mut prev_lower = false;
     for (i, &b) in bytes.iter().enumerate() {
         if !b.is_ascii_alphanumeric() {
             if let Some(s) = start.take()
-                && is_drop(&name[s..i])
+                && f(&name[s..i])
             {
-                return true;
+                return;
             }
             continue;
         }
         match start {
             None => start = Some(i),
             Some(s) if b.is_ascii_uppercase() && prev_lower => {
-                if is_drop(&name[s..i]) {
-                    return true;
+                if f(&name[s..i]) {
+                    return;
                 }
                 start = Some(i);
             }
@@ -354,7 +420,9 @@ fn has_drop_token(name: &str) -> bool {
         }
         prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
     }
-    start.is_some_and(|s| is_drop(&name[s..]))
+    if let Some(s) = start {
+        f(&name[s..]);
+    }
 }
 
 /// The lower-case tokens of a class or id: runs of letters and digits, with
@@ -422,6 +490,65 @@ mod tests {
     }
 
     #[test]
+    fn a_related_box_of_teaser_articles_is_dropped_but_a_wrapper_of_the_story_kept() {
+        let para = "<p>A sentence of the story, with commas, clauses, and enough words.</p>";
+        let story = format!("<p>Lead.</p>{}", para.repeat(12));
+        let teasers =
+            r#"<article><p>Another story, a teaser of a few words here.</p></article>"#.repeat(2);
+        let a = page(&format!(
+            r#"<body><article class="post">{story}<div class="related-posts">{teasers}</div></article></body>"#
+        ));
+        assert!(
+            !a.sections[0].text.contains("teaser"),
+            "{}",
+            a.sections[0].text
+        );
+        // A layout wrapper marked "sidebar" around the story is read.
+        let a = page(&format!(
+            r#"<body><div class="sticky-sidebar"><article>{story}</article></div><div>{}</div></body>"#,
+            para.repeat(13)
+        ));
+        assert!(
+            a.sections[0].text.starts_with("Lead."),
+            "{}",
+            a.sections[0].text
+        );
+    }
+
+    #[test]
+    fn an_id_that_is_a_url_marks_nothing() {
+        // A slide's id is the address of its slide ("…/slideshow/…").
+        assert!(!has_drop_token(
+            "https://example.com/tech/phones/slideshow/76280131.cms"
+        ));
+        let slide = "<p>The phone is smaller than the rest, and costs less, by far.</p>";
+        let a = page(&format!(
+            r#"<body><main><section id="https://example.com/a/slideshow/1.cms">{slide}</section>
+            <section id="https://example.com/a/slideshow/2.cms">{slide}</section>
+            <section id="https://example.com/a/slideshow/3.cms">{slide}</section></main></body>"#
+        ));
+        assert_eq!(a.sections[0].text.lines().count(), 3);
+    }
+
+    #[test]
+    fn a_token_after_no_has_or_with_is_a_modifier() {
+        assert!(!has_drop_token("entry-content no-share"));
+        assert!(!has_drop_token("post-body has-comments"));
+        assert!(!has_drop_token("withSidebar"));
+        assert!(!has_drop_token("café-no-share"));
+        assert!(has_drop_token("share-no"));
+        assert!(has_drop_token("nobody-share"));
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = page(&format!(
+            r#"<body><div class="entry no-share">{story}</div><div class="share">Tweet</div></body>"#
+        ));
+        assert_eq!(
+            a.sections[0].text,
+            story.replace("<p>", "").replace("</p>", "")
+        );
+    }
+
+    #[test]
     fn drop_tokens_fit_the_lookup_buffer() {
         assert!(DROP_TOKENS.iter().all(|t| t.len() <= 16 && t.is_ascii()));
     }
@@ -462,6 +589,24 @@ mod tests {
         );
         assert!(a(r#"Tip: <a href="/x">Get more meal ideas here</a>!"#).ends_with("here!"));
         assert!(a(r#"<a href="/shop">Acme Protein Powder</a>"#).ends_with("Powder"));
+    }
+
+    #[test]
+    fn a_form_or_an_unclosed_header_around_the_page_is_read() {
+        let story = "<p>The product, described at length, with care, and detail.</p>";
+        let a = page(&format!(
+            "<body><form action=/cart><div>{story}{story}</div><button>Buy</button></form></body>"
+        ));
+        assert_eq!(a.sections[0].text.lines().count(), 2);
+        let a = page(&format!(
+            "<body><header id=branding><nav>Home</nav><div>{story}{story}</div></body>"
+        ));
+        assert_eq!(a.sections[0].text.lines().count(), 2);
+        // A small form or site header is still furniture.
+        let a = page(&format!(
+            "<body><header>Site</header><div>{story}{story}</div><form>Search this site</form></body>"
+        ));
+        assert!(!a.sections[0].text.contains("Site"));
     }
 
     #[test]

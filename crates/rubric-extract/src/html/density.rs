@@ -1,5 +1,7 @@
 //! The text-density index: how much visible text, and how much of it inside
-//! links, is under each element of the parsed page.
+//! links, is under each element of the parsed page, and how much of it is
+//! the element's own running text (not inside a block it holds), with its
+//! commas: the paragraph `main_content` scores.
 //!
 //! Counted once, bottom-up, right after parsing, so that "how much text is
 //! under this element" costs a look-up, not a walk. This module only counts;
@@ -30,6 +32,55 @@ pub(super) struct Size {
     pub(super) linked: usize,
     /// Links to elsewhere.
     pub(super) links: usize,
+    /// The element's own running text: the characters that are not inside
+    /// a block-level descendant (for a `<p>` all of them; for a `<div>`
+    /// the text between its blocks), which reads as one paragraph.
+    pub(super) inline: usize,
+    /// Of the own text, the characters inside links to elsewhere.
+    pub(super) inline_linked: usize,
+    /// Commas (also the ideographic `、` and `，`) in the own text.
+    pub(super) commas: usize,
+}
+
+/// Elements that flow inside a line of text; any other element starts a
+/// block of its own, so its text is not its parent's own text.
+pub(super) fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "big"
+            | "br"
+            | "cite"
+            | "code"
+            | "data"
+            | "del"
+            | "dfn"
+            | "em"
+            | "font"
+            | "i"
+            | "img"
+            | "ins"
+            | "kbd"
+            | "mark"
+            | "nobr"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strike"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "tt"
+            | "u"
+            | "var"
+            | "wbr"
+    )
 }
 
 impl Sizes {
@@ -41,7 +92,7 @@ impl Sizes {
             let Some(parent) = node.parent() else {
                 continue;
             };
-            let own = match node.value() {
+            let (own, inline) = match node.value() {
                 Node::Text(text) => {
                     let hidden = parent.value().as_element().is_some_and(|e| {
                         matches!(e.name(), "script" | "style" | "noscript" | "template")
@@ -49,11 +100,18 @@ impl Sizes {
                     if hidden {
                         continue;
                     }
-                    let text = text.chars().filter(|c| !c.is_whitespace()).count();
-                    Size {
-                        text,
-                        ..Size::default()
+                    let (mut chars, mut commas) = (0, 0);
+                    for c in text.chars() {
+                        chars += usize::from(!c.is_whitespace());
+                        commas += usize::from(matches!(c, ',' | '\u{3001}' | '\u{ff0c}'));
                     }
+                    let size = Size {
+                        text: chars,
+                        inline: chars,
+                        commas,
+                        ..Size::default()
+                    };
+                    (size, true)
                 }
                 Node::Element(el) => {
                     let mut size = map.get(&key(node.value())).copied().unwrap_or_default();
@@ -62,9 +120,10 @@ impl Sizes {
                         .is_some_and(|h| !h.trim_start().starts_with('#'));
                     if el.name() == "a" && outward {
                         size.linked = size.text;
+                        size.inline_linked = size.inline;
                         size.links += 1;
                     }
-                    size
+                    (size, is_inline(el.name()))
                 }
                 _ => continue,
             };
@@ -72,6 +131,11 @@ impl Sizes {
             up.text += own.text;
             up.linked += own.linked;
             up.links += own.links;
+            if inline {
+                up.inline += own.inline;
+                up.inline_linked += own.inline_linked;
+                up.commas += own.commas;
+            }
         }
         Sizes(map)
     }

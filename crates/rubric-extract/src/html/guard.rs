@@ -1,25 +1,42 @@
 //! The checks a page passes before it is parsed: its size, its text, and how
 //! deep its elements nest.
 //!
+//! A page that is not UTF-8 is decoded the way `rubric-fetch` decodes a
+//! served body ([`rubric_core::charset::decode`]: its BOM, its `<meta
+//! charset>`, else chardetng's guess), so a saved page reads like the live
+//! one.
+//!
 //! html5ever checks the stack of open elements at each tag, so parsing time
 //! grows with the square of the nesting depth; a page far deeper than any
 //! real one is refused here, from one pass over the bytes, with an error
 //! naming the source. This module does not parse or repair markup, and it
 //! only estimates the depth (the parser decides the tree).
 
+use std::borrow::Cow;
+
+use rubric_core::charset;
+
 use crate::{ErrorKind, ExtractError, Input, decode_text};
 
-/// The page's text, when it is small enough, UTF-8 ([`decode_text`]) and
-/// not nested deeper than [`MAX_NESTING`]: safe to hand to the parser.
-pub(super) fn checked_text<'b>(input: &Input<'b>) -> Result<&'b str, ExtractError> {
+/// The page's text, when it is small enough, text ([`decode_text`]; bytes
+/// that are not UTF-8 are decoded by the character set the page declares,
+/// else a guess) and not nested deeper than [`MAX_NESTING`]: safe to hand to
+/// the parser.
+pub(super) fn checked_text<'b>(input: &Input<'b>) -> Result<Cow<'b, str>, ExtractError> {
     if input.bytes.len() > MAX_HTML_BYTES {
         return Err(input.error(ErrorKind::TooLarge {
             size: input.bytes.len(),
             limit: MAX_HTML_BYTES,
         }));
     }
-    let src = decode_text(input.source, input.bytes)?;
-    let depth = nesting_depth(src);
+    let src = match decode_text(input.source, input.bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(e) if matches!(e.kind, ErrorKind::NotUtf8 { .. }) => {
+            Cow::Owned(charset::decode(input.bytes, None, true))
+        }
+        Err(e) => return Err(e),
+    };
+    let depth = nesting_depth(&src);
     if depth > MAX_NESTING {
         return Err(input.error(ErrorKind::TooDeep {
             depth,
@@ -134,6 +151,25 @@ mod tests {
         assert!(
             matches!(e.kind, ErrorKind::TooDeep { .. }) && e.to_string().contains("web/deep.html")
         );
+    }
+
+    #[test]
+    fn pages_in_other_character_sets_are_decoded_by_their_meta_or_a_guess() {
+        let latin1 =
+            b"<meta charset=iso-8859-1><article><p>Caf\xe9 cr\xe8me, na\xefve.</p></article>";
+        assert_eq!(page_bytes(latin1).sections[0].text, "Café crème, naïve.");
+        let undeclared =
+            b"<p>Gr\xfc\xdfe aus M\xfcnchen, sch\xf6ne Stra\xdfen und \xdcberraschungen.</p>";
+        assert_eq!(
+            page_bytes(undeclared).sections[0].text,
+            "Grüße aus München, schöne Straßen und Überraschungen."
+        );
+        let stray = b"<meta charset=utf-8><p>A stray \xff byte.</p>";
+        assert_eq!(page_bytes(stray).sections[0].text, "A stray \u{fffd} byte.");
+    }
+
+    fn page_bytes(bytes: &[u8]) -> crate::Draft {
+        extract(&Input::new("p", "web/p.html", crate::Format::Html, bytes)).unwrap()
     }
 
     #[test]

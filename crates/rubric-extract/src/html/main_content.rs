@@ -1,25 +1,29 @@
 //! Which elements are the article: the containers the walk reads.
 //!
 //! A `<main>` (or `role=main`) wins, then an `<article>`, each by its text,
-//! unless a denser run of paragraphs beside it holds far more text; with
-//! neither, the densest run of paragraphs (readability-style scores), else
-//! `<body>`. This module does not say what inside the chosen containers is
-//! dropped (`boilerplate`) or how they become sections (`walk`).
+//! when it holds the densest run of paragraphs or a fair share of its text;
+//! otherwise (a teaser, a headline card, a near-empty `<main>`) and with
+//! neither, the densest run of paragraphs (readability-style scores, where
+//! a `<div>` of text and `<br>`s counts as a paragraph), else `<body>`.
+//! This module does not say what inside the chosen containers is dropped
+//! (`boilerplate`) or how they become sections (`walk`).
 
 use std::collections::HashMap;
 
 use scraper::ElementRef;
 
 use super::boilerplate::{in_furniture, is_furniture};
-use super::density::Sizes;
+use super::density::{Sizes, is_inline};
 use super::page::Page;
 use super::tree::visit;
 
 /// The containers of the main content, in document order: the `<main>`
 /// (or `role=main`) with the most text, else the `<article>` with the
 /// most text (the one holding the title `<h1>` when it has a fair share),
-/// else the densest run of paragraphs ([`densest`]), else `<body>`.
-/// Candidates inside furniture (a comment `<article>`, an `<aside>`) do not count.
+/// when it holds the densest text ([`densest`]) or at least half as much
+/// (a quarter when it holds the title); else the densest run of
+/// paragraphs, else `<body>`. Candidates inside furniture (a comment
+/// `<article>`, an `<aside>`) do not count.
 pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
     let body = page.body.unwrap_or(page.html);
     let sizes = page.sizes;
@@ -36,8 +40,22 @@ pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
         page.first_h1
             .is_some_and(|h1| h1.ancestors().any(|a| a == *el))
     };
+    // Of several `<main>`s, the one holding the densest text (not a
+    // comment thread with more text beside it), else the one with the most
+    // text.
+    let holds_top = |el: ElementRef<'a>| {
+        dense
+            .first()
+            .is_some_and(|top| *top == el || top.ancestors().any(|a| a == *el))
+    };
+    let pick = |els: &[ElementRef<'a>]| {
+        els.iter()
+            .copied()
+            .find(|el| holds_top(*el))
+            .or_else(|| most_text(sizes, els))
+    };
     let articles = live(&page.articles);
-    let candidate = most_text(sizes, &live(&page.mains)).or_else(|| {
+    let candidate = pick(&live(&page.mains)).or_else(|| {
         let best = most_text(sizes, &articles)?;
         let with_title = articles
             .iter()
@@ -47,13 +65,14 @@ pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
     });
     match (candidate, dense.first()) {
         (Some(c), Some(&top)) => {
-            // A container that holds the title, or holds (or sits in)
-            // the densest text, is trusted; one beside it that holds far
-            // less text than the dense part is a teaser or a widget.
-            let related =
-                top.ancestors().any(|a| a == *c) || c.ancestors().any(|a| a == *top) || c == top;
+            // A container that holds the densest text is trusted, and so is
+            // one inside it or beside it with a fair share of that text (a
+            // quarter when it holds the title); a smaller one is a teaser,
+            // a headline card or a widget.
             let dense_len: usize = dense.iter().map(|d| text_len(*d)).sum();
-            if holds_title(c) || related || dense_len <= 2 * text_len(c) {
+            let c_len = text_len(c);
+            let holds_dense = top.ancestors().any(|a| a == *c) || c == top;
+            if holds_dense || dense_len <= 2 * c_len || (holds_title(c) && dense_len <= 4 * c_len) {
                 vec![c]
             } else {
                 dense
@@ -65,38 +84,48 @@ pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
     }
 }
 
-/// Readability-style choice for the main content: each paragraph (`p`,
-/// `pre`, `blockquote` with 25+ characters of mostly unlinked text, outside
-/// furniture) gives points to its parent and half to its grandparent; the
-/// best-scoring container wins, with its siblings that score at least a
-/// fifth as well (article bodies split by ad slots). Empty when no element
-/// scores.
+/// Readability-style choice for the main content: each paragraph with 25+
+/// characters of mostly unlinked text, outside furniture, scores 1, plus
+/// its commas, plus a point per 100 characters (at most 3). A paragraph
+/// element (`p`, `pre`, `blockquote`) gives its points to its parent and
+/// half to its grandparent; the own text of any other block (a `div` of
+/// text and `<br>`s, a table cell) is a paragraph inside it, so its points
+/// go to that block and half to its parent. The best-scoring container
+/// (scaled by its unlinked share) wins, with its siblings that score at
+/// least a fifth as well (article bodies split by ad slots). Empty when no
+/// element scores.
 fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<ElementRef<'a>> {
     let mut scores = HashMap::new();
+    let mut add = |el: ElementRef<'a>, points: f64| {
+        scores.entry(el.id()).or_insert((el, 0.0)).1 += points;
+    };
     visit(body, &mut |el: ElementRef<'a>| {
         if is_furniture(sizes, el, body_len) {
             return false;
         }
-        if !matches!(el.value().name(), "p" | "pre" | "blockquote") {
-            return true;
-        }
-        let len = sizes.text(el);
-        if len < 25 || sizes.link_density(el) > 0.5 {
-            return false;
-        }
-        let commas = el
-            .text()
-            .map(|t| t.matches([',', '\u{3001}', '\u{ff0c}']).count())
-            .sum::<usize>();
-        let points = 1.0 + commas as f64 + (len as f64 / 100.0).min(3.0);
-        let mut up = el.ancestors().filter_map(ElementRef::wrap);
-        if let Some(parent) = up.next() {
-            scores.entry(parent.id()).or_insert((parent, 0.0)).1 += points;
-            if let Some(grand) = up.next() {
-                scores.entry(grand.id()).or_insert((grand, 0.0)).1 += points / 2.0;
+        let name = el.value().name();
+        let size = sizes.get(el);
+        let scores_text =
+            !is_inline(name) && !is_heading(name) && !matches!(name, "li" | "dt" | "dd" | "tr");
+        if scores_text && size.inline >= 25 && size.inline_linked * 2 <= size.inline {
+            let points = 1.0 + size.commas as f64 + (size.inline as f64 / 100.0).min(3.0);
+            let mut up = el.ancestors().filter_map(ElementRef::wrap);
+            // A block of text alone is a paragraph; the text between the
+            // blocks of a container is a paragraph inside it.
+            // A table cell is always a container: a table of short rows is
+            // data, not a run of paragraphs.
+            let paragraph = matches!(name, "p" | "pre" | "blockquote")
+                || (size.inline == size.text && !matches!(name, "td" | "th"));
+            let first = if paragraph { up.next() } else { Some(el) };
+            if let Some(first) = first {
+                add(first, points);
+            }
+            if let Some(second) = up.next() {
+                add(second, points / 2.0);
             }
         }
-        false
+        // Only blocks hold more paragraphs.
+        size.inline < size.text
     });
     let scored: Vec<(ElementRef<'_>, f64)> = scores
         .into_values()
@@ -105,6 +134,13 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
     let Some(&(top, top_score)) = scored.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
         return Vec::new();
     };
+    if tracing::enabled!(tracing::Level::TRACE) {
+        let mut best: Vec<_> = scored.iter().collect();
+        best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (el, score) in best.iter().take(8) {
+            tracing::trace!(score, text = sizes.text(*el), "candidate {}", describe(*el));
+        }
+    }
     let Some(parent) = top.parent() else {
         return vec![top];
     };
@@ -123,6 +159,25 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
                     && sizes.link_density(*sib) < 0.25)
         })
         .collect()
+}
+
+/// `tag#id.class`, for traces.
+pub(super) fn describe(el: ElementRef<'_>) -> String {
+    let v = el.value();
+    let mut s = v.name().to_string();
+    if let Some(id) = v.id() {
+        s.push('#');
+        s.push_str(id);
+    }
+    for class in v.classes() {
+        s.push('.');
+        s.push_str(class);
+    }
+    s
+}
+
+fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
 /// An article body split into chunks made by one component (the same tag
@@ -196,6 +251,81 @@ mod tests {
         assert_eq!(a.sections.len(), 2);
         assert_eq!(a.sections[0].text.lines().count(), 4);
         assert_eq!(a.sections[1].heading.as_deref(), Some("Part two"));
+    }
+
+    const SENTENCE: &str =
+        "A sentence of the story, with commas, clauses, and enough words to count. ";
+
+    #[test]
+    fn text_in_divs_and_br_lines_is_scored_like_paragraphs() {
+        // The story is one div of text and <br>s; a widget beside it has
+        // short paragraphs.
+        let story = format!("<div class=x>{}</div>", [SENTENCE; 4].join("<br>"));
+        let widget = "<div><p>Sign up for our list, it is free, and fun.</p><p>Follow us, like us, share us, now.</p></div>";
+        let a = page(&format!(
+            "<body><div>{widget}</div><div>{story}</div></body>"
+        ));
+        assert_eq!(
+            a.sections[0].text.lines().count(),
+            4,
+            "{}",
+            a.sections[0].text
+        );
+        // Paragraphs made of divs are read from their container.
+        let dig = format!(
+            r#"<div class="text">{}</div>"#,
+            format!("<div>{SENTENCE}</div>").repeat(3)
+        );
+        let a = page(&format!("<body>{widget}{dig}</body>"));
+        assert_eq!(a.sections[0].text.lines().count(), 3);
+    }
+
+    #[test]
+    fn a_table_of_short_rows_is_not_the_article() {
+        let rows =
+            "<tr><td>Aberconwy constituency</td><td>someone.mp@example.org</td></tr>".repeat(40);
+        let story = format!("<div>{}</div>", format!("<p>{SENTENCE}</p>").repeat(3));
+        let a = page(&format!(
+            "<body>{story}<div><table>{rows}</table></div></body>"
+        ));
+        assert!(a.sections[0].text.starts_with("A sentence"));
+        assert!(!a.sections[0].text.contains("Aberconwy"));
+    }
+
+    #[test]
+    fn an_article_with_the_title_but_little_text_does_not_hide_the_body_beside_it() {
+        let body = format!("<p>{SENTENCE}</p>").repeat(5);
+        let src = format!(
+            "<body><article><h1>Headline</h1><p>Deck.</p></article><section>{body}</section></body>"
+        );
+        let a = page(&src);
+        assert_eq!(a.title, "Headline");
+        assert_eq!(a.sections[0].text.lines().count(), 5);
+        // A near-empty <main> is not trusted either.
+        let a = page(&format!(
+            "<body><main><p>Tags</p></main><div>{body}</div></body>"
+        ));
+        assert_eq!(a.sections[0].text.lines().count(), 5);
+    }
+
+    #[test]
+    fn of_several_mains_the_one_with_the_densest_text_wins_over_a_longer_thread() {
+        // The story, then a comment thread marked as main too, with more
+        // text in many short, linked comments.
+        let story = format!("<p>{SENTENCE}</p>").repeat(4);
+        let comment =
+            r#"<li><a href="/u/1">Reader</a> wrote: <a href="/c/1">I disagree with this entirely, as usual</a></li>"#
+                .repeat(20);
+        let a = page(&format!(
+            r#"<body><span role="main">{story}</span><span role="main"><ul>{comment}</ul></span></body>"#
+        ));
+        assert_eq!(
+            a.sections[0].text.lines().count(),
+            4,
+            "{}",
+            a.sections[0].text
+        );
+        assert!(a.sections[0].text.starts_with("A sentence"));
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! - `guard`: pages over [`MAX_HTML_BYTES`] or nesting deeper than
 //!   [`MAX_NESTING`] (where the parser's time grows with the square of the
 //!   depth) are refused before parsing, with an error naming the source;
+//!   pages that are not UTF-8 are decoded by their declared or guessed
+//!   character set ([`rubric_core::charset`], as fetched pages are);
 //! - `density`: text and link sizes of every element, counted once,
 //!   bottom-up, so later stages look them up instead of walking;
 //! - `page`: one pass over the document for its metadata (`<meta
@@ -16,9 +18,10 @@
 //!   `og:title`, else `<title>`, else the file name; also [`canonical_url`];
 //! - `main_content`: which elements are the article: the `<main>` (or
 //!   `role=main`) with the most text, else the `<article>` with the most
-//!   text, else the densest run of paragraphs (readability-style scores; an
-//!   article split into chunks of one component at different depths is read
-//!   from their common container), else `<body>`;
+//!   text, when it holds a fair share of the densest text; else the densest
+//!   run of paragraphs (readability-style scores, a `<div>` of text counting
+//!   as a paragraph; an article split into chunks of one component at
+//!   different depths is read from their common container), else `<body>`;
 //! - `boilerplate`: which elements are not article: furniture by tag, role,
 //!   hidden-ness or class and id, and blocks that are mostly links (related
 //!   stories, tags, pagers) or promo lines ("Also: <a>Another story</a>");
@@ -29,19 +32,25 @@
 //!   `<br>` end a line, list items keep `- ` / `N. `, table rows join their
 //!   cells with ` | `, a `<pre>` is one block that keeps its lines and
 //!   indentation; bylines and datelines are dropped unless three or more run
-//!   together (a schedule).
+//!   together (a schedule);
+//! - `fallback`: when the main content gives under 250 characters of text,
+//!   the block with the most text of its own is read instead (when it gives
+//!   twice as much), and when nothing gave any text, the whole `<body>`
+//!   minus the obvious chrome; the path taken is logged at info level
+//!   (`-v`) when it is not the main content.
 //!
 //! `main_content` and `walk` go over the tree with the one traversal in
 //! `tree`: iterative, so deep pages cannot overflow the stack.
 //!
 //! The article URL is left to the caller ([`canonical_url`] reads `<link
 //! rel=canonical>` for it). This module does not own the outline rules
-//! ([`rubric_core::SectionBuilder`]), fetching, or character sets other than
-//! UTF-8 ([`crate::decode_text`]). The page is parsed once; html5ever
+//! ([`rubric_core::SectionBuilder`]), fetching, or character set detection
+//! ([`rubric_core::charset`]). The page is parsed once; html5ever
 //! repairs malformed markup the way browsers do.
 
 mod boilerplate;
 mod density;
+mod fallback;
 mod guard;
 mod main_content;
 mod page;
@@ -54,20 +63,24 @@ use scraper::Html;
 use crate::{Draft, ErrorKind, ExtractError, Input, title_from_source};
 use density::Sizes;
 use page::{Page, heading_text};
-use walk::Walker;
 
 pub use guard::{MAX_HTML_BYTES, MAX_NESTING};
 pub use page::canonical_url;
 
 /// Extracts one article from an HTML page. Errors when the page is too big
-/// or too deep to parse, when the bytes are not UTF-8 text, or when the main
-/// content has no text at all.
+/// or too deep to parse, when the bytes are not text, or when no path of
+/// the fallback chain (main content, largest text block, body minus chrome)
+/// gives any text.
 pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     let src = guard::checked_text(input)?;
-    let doc = Html::parse_document(src);
+    let doc = Html::parse_document(&src);
     let sizes = Sizes::count(&doc);
     let page = Page::read(&doc, &sizes);
     let roots = main_content::roots(&page);
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let roots: Vec<_> = roots.iter().map(|r| main_content::describe(*r)).collect();
+        tracing::debug!(source = input.source, "main content: {}", roots.join(", "));
+    }
     let title_h1 = page.title_h1(&roots);
     let title = title_h1
         .map(heading_text)
@@ -75,15 +88,15 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
         .or_else(|| page.title.clone())
         .unwrap_or_else(|| title_from_source(input.source));
 
-    let root_len = roots.iter().map(|r| sizes.text(*r)).sum();
-    let mut walker = Walker::new(&sizes, title_h1, root_len);
-    for root in roots {
-        walker.walk(root);
-    }
-    if walker.out.is_empty() {
+    let body = page.body.unwrap_or(page.html);
+    let Some((sections, path)) = fallback::read(&sizes, body, &roots, title_h1) else {
         return Err(input.error(ErrorKind::Empty));
+    };
+    if path == fallback::Path::Main {
+        tracing::debug!(source = input.source, "read from the {}", path.as_str());
+    } else {
+        tracing::info!(source = input.source, "read from the {}", path.as_str());
     }
-    let sections = walker.out.finish();
     let mut draft = Draft::new(input.id, input.source, Format::Html, title, sections);
     draft.url = input.url.map(str::to_string);
     draft.metadata = page.metadata;

@@ -3,11 +3,16 @@
 //!
 //! `h1`–`h6` become sections (the title `<h1>` excepted, and `<h1>`s above
 //! it, mastheads, dropped) anchored on their own `id` (or that of an `<a
-//! id|name>` inside or just before them). Text comes out one line per
+//! id|name>` inside or just before them). A heading waits for its first
+//! text: one whose section ends empty after something under it was dropped
+//! ("Related stories" over a list of links), or that ends the article
+//! ("Comments"), is not a section; nor is a heading that is all a link to
+//! elsewhere (a teaser's headline). Text comes out one line per
 //! block: block elements and `<br>` end a line, list items keep `- ` /
 //! `N. `, table rows join their cells with ` | `, a `<pre>` is one block that
 //! keeps its lines and indentation. Bylines and datelines are held back and
-//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule).
+//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule). In an
+//! article's `<header>` only the standfirst is kept ([`is_standfirst`]).
 //!
 //! This module does not choose the roots (`main_content`), decide what is
 //! furniture (`boilerplate`), or own the outline rules
@@ -17,8 +22,9 @@ use rubric_core::SectionBuilder;
 use rubric_core::text::{collapse, drop_zero_width};
 use scraper::ElementRef;
 
-use super::boilerplate::{is_furniture, is_link_block};
+use super::boilerplate::{is_chrome, is_furniture, is_link_block};
 use super::density::Sizes;
+use super::main_content::describe;
 use super::page::clean_heading;
 use super::tree::{Visitor, visit};
 use crate::dateline;
@@ -79,6 +85,16 @@ struct Heading {
     text: String,
 }
 
+/// A heading waiting for its first text.
+#[derive(Debug)]
+struct Pending {
+    level: u8,
+    id: Option<String>,
+    text: String,
+    /// Something with text under it was dropped (furniture, links).
+    dropped: bool,
+}
+
 /// Walks the main content and feeds the section builder.
 #[derive(Debug)]
 pub(super) struct Walker<'a> {
@@ -107,6 +123,22 @@ pub(super) struct Walker<'a> {
     pending_anchor: Option<String>,
     /// Text length of the main content.
     root_len: usize,
+    /// Headings read but not yet given to the outline, in document order:
+    /// one goes out with the first text under it, and one whose section
+    /// ends empty after something under it was dropped (a "Related
+    /// stories" heading over a list of links), or that ends the article,
+    /// is dropped.
+    pending: Vec<Pending>,
+    /// Depth of an article's `<header>`: only its standfirst (a line of
+    /// [`MIN_STANDFIRST`] characters or more) is content; kickers, bylines,
+    /// reading times and headings in it are not.
+    header: usize,
+    /// Drop only the obvious chrome (tags, roles, hidden elements, the
+    /// site's header), not blocks marked by class or id, link blocks or
+    /// teaser headings: the last fallback over the whole `<body>`.
+    loose: bool,
+    /// Characters of text given to the outline so far.
+    text_len: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -130,7 +162,29 @@ impl<'a> Walker<'a> {
             title_seen: false,
             pending_anchor: None,
             root_len,
+            pending: Vec::new(),
+            header: 0,
+            loose: false,
+            text_len: 0,
         }
+    }
+
+    /// A walker that drops only the obvious chrome ([`is_chrome`]): for
+    /// the whole `<body>` when nothing else gave text.
+    pub(super) fn loose(
+        sizes: &'a Sizes,
+        title_h1: Option<ElementRef<'a>>,
+        root_len: usize,
+    ) -> Walker<'a> {
+        Walker {
+            loose: true,
+            ..Walker::new(sizes, title_h1, root_len)
+        }
+    }
+
+    /// Characters of text read so far (headings not counted).
+    pub(super) fn text_len(&self) -> usize {
+        self.text_len
     }
 
     /// Reads the tree under `root` (its content, not the element itself)
@@ -159,6 +213,10 @@ impl<'a> Walker<'a> {
             return;
         }
         let line = collapse(&self.line);
+        if self.header > 0 && self.pre == 0 && !is_standfirst(&line) {
+            self.line.clear();
+            return;
+        }
         let meta = self.pre == 0
             && self.tables == 0
             && (dateline::is_dateline(&line) || dateline::is_byline(&line));
@@ -174,10 +232,11 @@ impl<'a> Walker<'a> {
             let first = lines.iter().position(|l| !l.trim().is_empty());
             let last = lines.iter().rposition(|l| !l.trim().is_empty());
             if let (Some(first), Some(last)) = (first, last) {
-                self.out.push_text(&lines[first..=last].join("\n"));
+                let block = lines[first..=last].join("\n");
+                self.push_text(&block);
             }
         } else {
-            self.out.push_text(&line);
+            self.push_text(&line);
         }
         self.line.clear();
     }
@@ -186,12 +245,75 @@ impl<'a> Walker<'a> {
     /// of [`MIN_DATE_RUN`] or more is kept (a schedule, a timeline), fewer
     /// are dropped.
     fn release_held(&mut self) {
-        if self.held.len() >= MIN_DATE_RUN {
-            for line in &self.held {
-                self.out.push_text(line);
+        let held = std::mem::take(&mut self.held);
+        if held.len() >= MIN_DATE_RUN {
+            for line in &held {
+                self.push_text(line);
             }
         }
-        self.held.clear();
+    }
+
+    /// A heading that is all a link to elsewhere: the headline of a teaser
+    /// for another story, not a section of this one. One with an anchor of
+    /// this page (its own `id`, a permalink `<a href="#…">`) heads a
+    /// section here (documentation headings link to their definitions).
+    fn is_teaser(&self, heading: ElementRef<'_>) -> bool {
+        let size = self.sizes.get(heading);
+        size.links > 0
+            && size.linked * 5 >= size.text * 4
+            && heading.value().id().is_none()
+            && !heading.descendent_elements().any(|d| {
+                d.value()
+                    .attr("href")
+                    .is_some_and(|h| h.trim_start().starts_with('#'))
+            })
+    }
+
+    /// Gives text to the outline, after the headings waiting for it.
+    fn push_text(&mut self, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        for h in self.pending.drain(..) {
+            self.out.push_heading(h.level, &h.text, h.id.as_deref());
+        }
+        self.text_len += text.len();
+        self.out.push_text(text);
+    }
+
+    /// A heading has been read: the waiting headings whose sections it
+    /// ends empty go out, unless something under them was dropped.
+    fn push_heading(&mut self, heading: Pending) {
+        while self
+            .pending
+            .last()
+            .is_some_and(|p| p.level >= heading.level && p.dropped)
+        {
+            self.pending.pop();
+        }
+        if self
+            .pending
+            .last()
+            .is_some_and(|p| p.level >= heading.level)
+        {
+            for h in self.pending.drain(..) {
+                self.out.push_heading(h.level, &h.text, h.id.as_deref());
+            }
+        }
+        self.pending.push(heading);
+    }
+
+    /// Ends the walk: headings still waiting end the article with nothing
+    /// under them ("More stories", "Comments") and are dropped, unless
+    /// nothing under them was dropped and they read as sentences (pull
+    /// quotes set as headings).
+    pub(super) fn finish(mut self) -> Vec<rubric_core::Section> {
+        for h in std::mem::take(&mut self.pending) {
+            if !h.dropped && is_sentence(&h.text) {
+                self.out.push_heading(h.level, &h.text, h.id.as_deref());
+            }
+        }
+        self.out.finish()
     }
 }
 
@@ -200,9 +322,24 @@ impl<'a> Visitor<'a> for Walker<'a> {
     fn enter(&mut self, el: ElementRef<'a>) -> bool {
         let v = el.value();
         let name = v.name();
-        if is_furniture(self.sizes, el, self.root_len)
-            || is_link_block(self.sizes, el, self.root_len)
-        {
+        let dropped = if self.loose {
+            is_chrome(self.sizes, el, self.root_len)
+        } else {
+            is_furniture(self.sizes, el, self.root_len)
+                || is_link_block(self.sizes, el, self.root_len)
+                || (heading_level(name).is_some()
+                    && Some(el) != self.title_h1
+                    && self.is_teaser(el))
+        };
+        if dropped {
+            if tracing::enabled!(tracing::Level::TRACE) {
+                tracing::trace!(text = self.sizes.text(el), "dropped {}", describe(el));
+            }
+            if self.sizes.text(el) > 0
+                && let Some(p) = self.pending.last_mut()
+            {
+                p.dropped = true;
+            }
             return false;
         }
         if Some(el) == self.title_h1 {
@@ -216,6 +353,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
         }
         if let Some(level) = heading_level(name)
             && self.heading.is_none()
+            && self.header == 0
         {
             self.flush();
             let id = v
@@ -239,6 +377,10 @@ impl<'a> Visitor<'a> for Walker<'a> {
             self.pending_anchor = Some(id.trim().to_string());
         }
         match name {
+            "header" => {
+                self.flush();
+                self.header += 1;
+            }
             "br" => self.line_break(),
             "hr" => self.flush(),
             "img" => {}
@@ -273,7 +415,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 }
                 self.cells += 1;
             }
-            _ if is_block(name) => self.flush(),
+            _ if is_block(name) || heading_level(name).is_some() => self.flush(),
             _ => {}
         }
         true
@@ -287,12 +429,21 @@ impl<'a> Visitor<'a> for Walker<'a> {
             if let Some(h) = self.heading.take() {
                 let text = clean_heading(&h.text);
                 if !text.is_empty() {
-                    self.out.push_heading(h.level, &text, h.id.as_deref());
+                    self.push_heading(Pending {
+                        level: h.level,
+                        id: h.id,
+                        text,
+                        dropped: false,
+                    });
                 }
             }
             return;
         }
         match name {
+            "header" => {
+                self.flush();
+                self.header = self.header.saturating_sub(1);
+            }
             "pre" => {
                 self.flush();
                 self.pre = self.pre.saturating_sub(1);
@@ -309,7 +460,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 self.flush();
                 self.item_prefix = None;
             }
-            _ if is_block(name) => self.flush(),
+            _ if is_block(name) || heading_level(name).is_some() => self.flush(),
             _ => {}
         }
     }
@@ -337,6 +488,37 @@ impl<'a> Visitor<'a> for Walker<'a> {
 /// Fewest datelines in a row that are content (tour dates, a timeline).
 const MIN_DATE_RUN: usize = 3;
 
+/// Fewest characters of a line in an article's `<header>` that is its
+/// standfirst rather than a kicker, a byline or a reading time.
+const MIN_STANDFIRST: usize = 60;
+
+/// Fewest words of a heading that reads as a sentence.
+const MIN_SENTENCE_WORDS: usize = 5;
+
+/// A line that ends like a sentence and has [`MIN_SENTENCE_WORDS`] or more.
+fn is_sentence(line: &str) -> bool {
+    ends_sentence(line)
+        && line
+            .split_whitespace()
+            .nth(MIN_SENTENCE_WORDS - 1)
+            .is_some()
+}
+
+/// True when a line ends with sentence punctuation (closing quotes aside).
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end_matches(['"', '\'', '\u{201d}', '\u{2019}', '\u{bb}', ')'])
+        .ends_with(['.', '!', '?', '\u{2026}'])
+}
+
+/// A line of an article's `<header>` that is its standfirst: a sentence of
+/// [`MIN_STANDFIRST`] characters or more (or a long line), not a kicker, a
+/// byline, a date or a reading time.
+fn is_standfirst(line: &str) -> bool {
+    let len = line.chars().count();
+    len >= MIN_STANDFIRST
+        && (len >= 2 * MIN_STANDFIRST || ends_sentence(line) || line.ends_with(':'))
+}
+
 /// The id of an element inside a heading that carries one (`<a name>`,
 /// `<span id>`), for headings without their own.
 fn inner_anchor(heading: ElementRef<'_>) -> Option<String> {
@@ -363,6 +545,77 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_over_dropped_links_or_ending_the_article_is_not_a_section() {
+        let links = r#"<ul><li><a href="/a">One story</a></li><li><a href="/b">Another story</a></li></ul>"#;
+        let a = page(&format!(
+            "<article><p>Lead.</p><h2>Related stories</h2>{links}<h2>Part</h2><p>Text.</p>\
+             <h3>Empty</h3><h4>Sub</h4><p>More.</p><h2>Comments</h2></article>"
+        ));
+        assert_eq!(
+            outline(&a),
+            [
+                "1|||",
+                "2|part||Part",
+                "3|empty|Part|Empty",
+                "4|sub|Part/Empty|Sub"
+            ]
+        );
+        assert_eq!(a.sections[1].text, "Text.");
+    }
+
+    #[test]
+    fn a_heading_that_is_all_a_link_elsewhere_is_a_teaser() {
+        let a = page(
+            r##"<article><p>The story.</p><h3><a href="/other">Another story, elsewhere</a></h3>
+            <h2><a href="#part">Part</a></h2><p>Text.</p></article>"##,
+        );
+        assert_eq!(outline(&a), ["1|||", "2|part||Part"]);
+    }
+
+    #[test]
+    fn a_documentation_heading_that_links_to_its_definition_is_a_section() {
+        // Sphinx (linux-doc driver-api/usb/anchors.html): the heading links
+        // to the function's definition on another page, and has a permalink.
+        let a = page(
+            r##"<section id="anchors"><p>About anchors.</p>
+            <section id="usb-anchor-empty"><h3><a class="reference internal" href="usb.html#c.usb_anchor_empty"><code>usb_anchor_empty()</code></a><a class="headerlink" href="#usb-anchor-empty">¶</a></h3>
+            <p>Returns true if no URBs are associated with an anchor.</p></section></section>"##,
+        );
+        let s = a
+            .sections
+            .iter()
+            .find(|s| s.heading.as_deref() == Some("usb_anchor_empty()"))
+            .expect("the function's section");
+        assert_eq!(
+            s.text,
+            "Returns true if no URBs are associated with an anchor."
+        );
+    }
+
+    #[test]
+    fn a_sentence_set_as_a_heading_at_the_end_is_kept() {
+        let a = page(
+            "<div><p>The story.</p><h4>He lied to everyone, and it worked for years.</h4></div>",
+        );
+        assert_eq!(a.sections.len(), 2);
+    }
+
+    #[test]
+    fn an_articles_header_keeps_its_standfirst_only() {
+        let a = body(
+            "<article><header><span>BIG NEWS</span><h1>Title</h1><h2>Reading time 4 min</h2>\
+             <p>The standfirst says in one sentence what the whole story is about.</p>\
+             <p>By Jane Doe</p></header><p>The story starts here.</p>\
+             <article><header><p>A teaser card nested in the story, with a sentence of its own.</p></header></article>\
+             </article>",
+        );
+        assert_eq!(
+            a,
+            "The standfirst says in one sentence what the whole story is about.\nThe story starts here."
+        );
+    }
+
+    #[test]
     fn runs_of_dates_and_quoted_dates_are_content() {
         let tour = "<ul><li>June 9 - Tampa, FL</li><li>June 10 - Miami, FL</li><li>June 12 - Austin, TX</li></ul>";
         assert_eq!(
@@ -384,7 +637,7 @@ mod tests {
     fn ids_are_anchors_and_duplicates_are_numbered() {
         let a = page(
             r#"<h2 id="own">One</h2><p>a</p><h2><a name="inner"></a>Two</h2><a id="before"></a><h2>Three</h2>
-            <h2>Same</h2><h2>Same</h2>"#,
+            <h2>Same</h2><h2>Same</h2><p>x</p>"#,
         );
         let anchors: Vec<_> = a.sections.iter().map(|s| s.anchor.as_str()).collect();
         assert_eq!(anchors, ["own", "inner", "before", "same", "same-1"]);
@@ -393,7 +646,7 @@ mod tests {
     #[test]
     fn nested_headings_skipped_levels_and_paths() {
         let a = page(
-            "<div><h2>A</h2><div><div><h4>Deep</h4><p>d</p></div></div></div><h3>Back</h3><h2>B</h2>",
+            "<div><h2>A</h2><div><div><h4>Deep</h4><p>d</p></div></div></div><h3>Back</h3><h2>B</h2><p>b</p>",
         );
         assert_eq!(
             outline(&a),

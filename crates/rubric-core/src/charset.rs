@@ -1,8 +1,10 @@
-//! Character sets: bytes as served become UTF-8 text. The order is the
-//! browsers': a byte-order mark, then the `charset` of the `Content-Type`
-//! header, then (for HTML) a `<meta charset>` or `<meta http-equiv>` in the
-//! first bytes, then detection with chardetng. Labels are WHATWG's, so
-//! `iso-8859-1` decodes as windows-1252, as browsers do.
+//! Character sets: bytes as served or as stored become UTF-8 text. The
+//! order is the browsers': a byte-order mark, then the `charset` of the
+//! `Content-Type` header (a fetched page; a file has none), then (for HTML)
+//! a `<meta charset>` or `<meta http-equiv>` in the first bytes, then
+//! detection with chardetng. Labels are WHATWG's, so `iso-8859-1` decodes as
+//! windows-1252, as browsers do. `rubric-fetch` decodes bodies with
+//! [`decode`], and `rubric-extract` the HTML files that are not UTF-8.
 //!
 //! The meta look-up is the HTML standard's pre-scan done on bytes (find
 //! `<meta`, read its `charset=`): it is not an HTML parser, which this crate
@@ -15,7 +17,8 @@ use encoding_rs::Encoding;
 const META_SCAN_BYTES: usize = 4096;
 
 /// Decodes `bytes` to UTF-8 text. `content_type` is the header as sent (its
-/// `charset` parameter counts); `html` enables the `<meta>` pre-scan.
+/// `charset` parameter counts; `None` for a file); `html` enables the
+/// `<meta>` pre-scan.
 pub fn decode(bytes: &[u8], content_type: Option<&str>, html: bool) -> String {
     let encoding = Encoding::for_bom(bytes)
         .map(|(e, _)| e)
