@@ -57,6 +57,20 @@ impl Run {
     }
 }
 
+/// The path of the binary `name` (`ingest` or `search`): the one cargo
+/// built, or the one in `$RUBRIC_TEST_BIN_DIR` when that is set (to run the
+/// end-to-end tests against another build, e.g. to see a regression test
+/// fail on the build before its fix).
+pub fn bin(name: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("RUBRIC_TEST_BIN_DIR") {
+        return PathBuf::from(dir).join(name);
+    }
+    PathBuf::from(match name {
+        "ingest" => env!("CARGO_BIN_EXE_ingest"),
+        _ => env!("CARGO_BIN_EXE_search"),
+    })
+}
+
 /// The repository root (where `corpus/` and `tests/fixtures/` are).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -102,16 +116,16 @@ impl Case {
 
     /// Runs `ingest --index <case index> ARGS` in the case dir.
     pub fn ingest(&self, args: &[&str]) -> Run {
-        self.run(env!("CARGO_BIN_EXE_ingest"), args, true)
+        self.run(bin("ingest"), args, true)
     }
 
     /// Runs `search --index <case index> ARGS` in the case dir.
     pub fn search(&self, args: &[&str]) -> Run {
-        self.run(env!("CARGO_BIN_EXE_search"), args, true)
+        self.run(bin("search"), args, true)
     }
 
     /// Runs a binary without adding `--index`.
-    pub fn run(&self, bin: &str, args: &[&str], with_index: bool) -> Run {
+    pub fn run(&self, bin: impl AsRef<std::ffi::OsStr>, args: &[&str], with_index: bool) -> Run {
         let mut cmd = Command::new(bin);
         cmd.current_dir(self.dir.path())
             .env_remove("RUST_LOG")

@@ -345,7 +345,7 @@ fn generated_jsonl(n: usize) -> String {
 /// Runs `script` with `sh` in a new user + mount namespace (so it may mount a
 /// small tmpfs without touching the machine's mounts); `None` when this
 /// machine does not allow that.
-fn in_mount_namespace(case: &Case, script: &str) -> Option<crate::harness::Run> {
+pub fn in_mount_namespace(case: &Case, script: &str) -> Option<crate::harness::Run> {
     let probe = Command::new("unshare").args(["-rm", "true"]).status();
     if !probe.is_ok_and(|s| s.success()) {
         eprintln!(
@@ -356,8 +356,8 @@ fn in_mount_namespace(case: &Case, script: &str) -> Option<crate::harness::Run> 
     let output = Command::new("unshare")
         .args(["-rm", "sh", "-c", script])
         .current_dir(case.dir.path())
-        .env("INGEST", env!("CARGO_BIN_EXE_ingest"))
-        .env("SEARCH", env!("CARGO_BIN_EXE_search"))
+        .env("INGEST", crate::harness::bin("ingest"))
+        .env("SEARCH", crate::harness::bin("search"))
         .env("NO_COLOR", "1")
         .output()
         .unwrap();

@@ -6,11 +6,13 @@
 mod browser;
 mod fake_quickwit;
 mod harness;
+mod hostile;
 mod incremental;
 mod ingest;
 mod publish;
 mod query;
 mod search;
 mod serve;
+mod serve_hostile;
 mod sink;
 mod web;

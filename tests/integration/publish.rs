@@ -339,7 +339,8 @@ fn check_names_a_file_it_cannot_read_and_its_json_uses_its_words() {
 
     // A file that cannot be read is named; the index is not called stale.
     case.ingest(&["docs", "--prune"]).expect_code(0);
-    case.write("docs/bad.md", b"\xff\xfe not text\n");
+    // Not UTF-8 (and no byte-order mark: UTF-16 with one is read as text).
+    case.write("docs/bad.md", b"\xc3\x28 not text\n");
     let run = case.ingest(&["--check", "docs"]).expect_code(1);
     assert!(
         !run.stdout.contains("bad.md"),

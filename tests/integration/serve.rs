@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::harness::{Case, repo};
+use crate::harness::{Case, bin, repo};
 
 /// A running `search --serve`, stopped (SIGTERM, then kill) when dropped.
 pub struct Server {
@@ -19,6 +19,9 @@ pub struct Server {
     /// `127.0.0.1:PORT`.
     pub addr: String,
     stderr: Arc<Mutex<String>>,
+    /// The thread copying stderr; joined once the server has exited, so
+    /// its last lines are in `stderr`.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -32,7 +35,7 @@ impl Server {
 
     /// Starts `search ARGS` in the case's folder (ARGS say `--serve`).
     pub fn spawn(case: &Case, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_search"))
+        let mut child = Command::new(bin("search"))
             .current_dir(case.dir.path())
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")
@@ -44,7 +47,7 @@ impl Server {
         let stderr = Arc::new(Mutex::new(String::new()));
         let mut pipe = child.stderr.take().unwrap();
         let sink = stderr.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = pipe.read(&mut buf) {
                 if n == 0 {
@@ -69,6 +72,7 @@ impl Server {
             child,
             addr,
             stderr,
+            reader: Some(reader),
         }
     }
 
@@ -103,6 +107,10 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
+                // The pipe is closed: the reader sees its end and stops.
+                if let Some(reader) = self.reader.take() {
+                    let _ = reader.join();
+                }
                 return status.code();
             }
             std::thread::sleep(Duration::from_millis(20));

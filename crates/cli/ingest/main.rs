@@ -34,7 +34,8 @@ use args::{Args, Mode};
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    args.verbosity.init_logging();
+    args.verbosity
+        .init_logging(&["html5ever", "markup5ever", "selectors", "cssparser"]);
     common::report("ingest", run(args))
 }
 
@@ -61,8 +62,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let quiet = args.verbosity.quiet;
     let stdout = std::io::stdout();
     let mut reporter = progress::Terminal::new(stdout.lock(), args.json, quiet);
-    let index = options.index_dir.clone();
-    let outcome = rubric_ingest::run(&options, || open(&args, &index, mode), &mut reporter);
+    let outcome = rubric_ingest::run(&options, || open(&args, &options, mode), &mut reporter);
     let (mut out, failures) = reporter.finish();
     let outcome = outcome?;
     if mode == Mode::Check {
@@ -75,9 +75,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Where the articles go: the index opened for writing (rebuilt, with a
-/// notice, when it was written by another schema version), the catalog of
-/// its last commit for `--check`, or nowhere for `--dry-run`.
-fn open(args: &Args, dir: &std::path::Path, mode: Mode) -> Result<Target, IngestError> {
+/// notice, when it was written by another schema version and this run
+/// reads every source it holds), the remote engine of `--sink`, the
+/// catalog of its last commit for `--check`, or nowhere for `--dry-run`.
+fn open(args: &Args, options: &rubric_ingest::Options, mode: Mode) -> Result<Target, IngestError> {
+    let dir = &options.index_dir;
     if let Some(url) = &args.sink.url {
         return open_sink(args, dir, url, mode);
     }
@@ -87,7 +89,9 @@ fn open(args: &Args, dir: &std::path::Path, mode: Mode) -> Result<Target, Ingest
         Mode::Check => Ok(Target::Check(Catalog::load(dir)?)),
         Mode::Write { rebuild } => {
             let heap = args.heap_mb as usize * 1_000_000;
-            let (writer, opened) = rubric_ingest::open_index(dir, heap, rebuild)?;
+            let web = !options.web.is_empty();
+            let (writer, opened) =
+                rubric_ingest::open_index(dir, heap, rebuild, &options.roots, web)?;
             if let Opened::Rebuilt { found, expected } = opened {
                 eprintln!(
                     "ingest: the index at {} has schema version {found}, this build writes {expected}: rebuilding it",

@@ -89,6 +89,11 @@ struct Args {
     #[arg(long, value_name = "ORIGIN", requires = "serve", help_heading = "Server",
           value_parser = serve::parse_origin)]
     cors: Option<hyper::header::HeaderValue>,
+    /// With --serve: most connections open at once (more wait to be accepted); one
+    /// client address may hold an eighth of them (more are closed at once).
+    #[arg(long, value_name = "N", requires = "serve", help_heading = "Server",
+          default_value_t = 1_024, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    max_connections: u32,
     #[command(flatten)]
     verbosity: common::Verbosity,
 }
@@ -116,7 +121,7 @@ fn main() -> ExitCode {
             )
             .exit();
     }
-    args.verbosity.init_logging();
+    args.verbosity.init_logging(&[]);
     common::report("search", run(args))
 }
 
@@ -129,7 +134,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             addr,
             index,
             cors,
-            limits: serve::Limits::default(),
+            limits: serve::Limits::with_connections(
+                usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            ),
         });
     }
     let format = if args.json { Format::Json } else { args.format };
@@ -242,6 +249,7 @@ fn print(
     format: Format,
 ) -> anyhow::Result<()> {
     for note in &response.notes {
+        let note = rubric_core::text::escape_controls(note);
         match qid {
             Some(qid) => eprintln!("search: note: query {qid}: {note}"),
             None => eprintln!("search: note: {note}"),
@@ -282,6 +290,10 @@ fn batch(
             continue;
         };
         if format == Format::Text {
+            let (qid, text) = (
+                rubric_core::text::escape_controls(qid),
+                rubric_core::text::escape_controls(text),
+            );
             writeln!(out, "# {qid}\t{text}")?;
         }
         let request = SearchRequest {

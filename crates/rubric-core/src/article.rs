@@ -16,9 +16,13 @@
 //! part of the hash: a new site URL re-links the index without reading a
 //! file again (see `rubric-ingest`).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::chunk::{self, MAX_SECTION_BYTES};
+use crate::text;
 
 /// What a source holds: an article in plain text, Markdown or HTML, or many
 /// articles as JSON Lines records. An [`Article`]'s format is never
@@ -164,13 +168,51 @@ impl Draft {
         }
     }
 
-    /// The finished article, with its content hash.
-    pub fn finish(self) -> Article {
+    /// The finished article, with its content hash. Every extractor's
+    /// article passes here, so here is where what no article may hold is
+    /// taken out: control characters (never content, and terminal commands
+    /// if printed: see [`text::strip_controls`]), and sections longer than
+    /// [`MAX_SECTION_BYTES`], which are split into parts with the same
+    /// heading and anchor (see `chunk`).
+    pub fn finish(mut self) -> Article {
+        self.clean();
         let hash = content_hash(&self);
         Article {
             draft: self,
             hash,
             placed: None,
+        }
+    }
+
+    fn clean(&mut self) {
+        fn line(s: &mut String) {
+            if let Cow::Owned(clean) = text::strip_controls(s, false) {
+                *s = clean;
+            }
+        }
+        line(&mut self.id);
+        line(&mut self.title);
+        if let Some(url) = &mut self.url {
+            line(url);
+        }
+        let m = &mut self.metadata;
+        m.tags.iter_mut().for_each(line);
+        m.date.iter_mut().for_each(line);
+        m.language.iter_mut().for_each(line);
+        for s in &mut self.sections {
+            line(&mut s.anchor);
+            s.heading.iter_mut().for_each(line);
+            s.path.iter_mut().for_each(line);
+            if let Cow::Owned(clean) = text::strip_controls(&s.text, true) {
+                s.text = clean;
+            }
+        }
+        let count = self.sections.len();
+        self.sections = chunk::split_long(std::mem::take(&mut self.sections), MAX_SECTION_BYTES);
+        if self.sections.len() != count {
+            for (i, s) in self.sections.iter_mut().enumerate() {
+                s.ordinal = u32::try_from(i).unwrap_or(u32::MAX);
+            }
         }
     }
 }
@@ -262,20 +304,41 @@ impl Article {
         self.draft
     }
 
-    /// The link for a section: `url#anchor` when the article has a URL, else
-    /// `source#anchor` (see [`link`]).
+    /// The link for a section (see [`section_link`]).
     pub fn link(&self, anchor: &str) -> String {
-        link(self.url().unwrap_or(self.source()), anchor)
+        section_link(self.url(), self.source(), anchor)
     }
 }
 
-/// The link of a section at `anchor` of an article that opens at `base`:
-/// `base#anchor`; the bare `base` for the lead section (anchor `""`) and
-/// when `base` has a fragment of its own already (a JSON Lines record with
+/// A section's id in search results: `article#anchor`, or the article id
+/// alone for the lead, with the article id escaped
+/// ([`text::escape_id`]) so the first `#` always ends it.
+///
+/// ```
+/// assert_eq!(rubric_core::section_id("faq#1.md", "setup"), "faq%231.md#setup");
+/// assert_eq!(rubric_core::section_id("a.md", ""), "a.md");
+/// ```
+pub fn section_id(article: &str, anchor: &str) -> String {
+    let article = text::escape_id(article);
+    if anchor.is_empty() {
+        article.into_owned()
+    } else {
+        format!("{article}#{anchor}")
+    }
+}
+
+/// Where a section opens: `url#anchor` when the article has a URL, else
+/// `source#anchor` with the source escaped as an id is (a path holding `#`
+/// or `?` stays one location); the bare location for the lead section, and
+/// when the URL has a fragment of its own already (a JSON Lines record with
 /// no URL opens at `data.jsonl#id`, whichever section matched).
-pub fn link(base: &str, anchor: &str) -> String {
+pub fn section_link(url: Option<&str>, source: &str, anchor: &str) -> String {
+    let base = match url.filter(|u| !u.is_empty()) {
+        Some(url) => Cow::Borrowed(url),
+        None => text::escape_id(source),
+    };
     if anchor.is_empty() || base.contains('#') {
-        base.to_string()
+        base.into_owned()
     } else {
         format!("{base}#{anchor}")
     }
@@ -404,6 +467,48 @@ mod tests {
         let a = draft.finish();
         assert_eq!(a.link("x"), "https://e.org/a#x");
         assert_eq!(a.link(""), "https://e.org/a");
+    }
+
+    /// ESC and BEL in a title, a heading and text (a Markdown file, an
+    /// HTML `&#x1b;`, a JSON Lines `\u001b`) reached the terminal.
+    #[test]
+    fn control_characters_are_taken_out_when_an_article_is_finished() {
+        let mut text = lead("red \u{1b}[31mtext\u{7}\tand\r\nmore");
+        text.heading = Some("Clear \u{1b}[2J".into());
+        text.path = vec!["P\u{9b}1m".into()];
+        let mut draft = Draft::new(
+            "id\u{1b}",
+            "s",
+            Format::Text,
+            "T\u{1b}]0;x\u{7}",
+            vec![text],
+        );
+        draft.metadata.tags = vec!["t\u{0}ag".into()];
+        let a = draft.finish();
+        assert_eq!(a.title(), "T]0;x");
+        assert_eq!(a.id(), "id");
+        let s = &a.sections()[0];
+        assert_eq!(s.text, "red [31mtext and \nmore");
+        assert_eq!(s.heading.as_deref(), Some("Clear [2J"));
+        assert_eq!(s.path, ["P1m"]);
+        assert_eq!(a.metadata().tags, ["tag"]);
+    }
+
+    #[test]
+    fn an_over_long_section_is_finished_as_bounded_parts() {
+        let long = "Medlars ripen after frost. ".repeat(MAX_SECTION_BYTES / 10);
+        let a = Article::new(
+            "a",
+            "s",
+            Format::Text,
+            "A",
+            vec![lead("short"), lead(&long)],
+        );
+        assert!(a.sections().len() > 2);
+        for (i, s) in a.sections().iter().enumerate() {
+            assert!(s.text.len() <= MAX_SECTION_BYTES);
+            assert_eq!(s.ordinal as usize, i);
+        }
     }
 
     #[test]

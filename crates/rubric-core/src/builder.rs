@@ -27,7 +27,8 @@ impl SectionBuilder {
 
     /// Reserves an anchor so no section takes it (for ids the page uses elsewhere).
     pub fn reserve_anchor(&mut self, id: &str) {
-        self.anchors.anchor(id, Some(id));
+        let id = crate::text::strip_controls(id, false);
+        self.anchors.anchor(&id, Some(&id));
     }
 
     /// Starts a section at `level` (2 for `##`/`<h2>`), with the source's own
@@ -47,7 +48,10 @@ impl SectionBuilder {
             .iter()
             .filter_map(|&i| self.sections[i].heading.clone())
             .collect();
-        let anchor = self.anchors.anchor(&heading, id);
+        // Control characters go before uniqueness is decided (they would
+        // go when the article is finished, and two ids could then meet).
+        let id = id.map(|id| crate::text::strip_controls(id, false));
+        let anchor = self.anchors.anchor(&heading, id.as_deref());
         self.open.push(self.sections.len());
         self.sections.push(Section {
             anchor,

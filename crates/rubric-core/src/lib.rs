@@ -25,9 +25,13 @@
 mod article;
 mod builder;
 pub mod charset;
+mod chunk;
 mod slug;
 pub mod text;
 
-pub use article::{Article, Draft, Format, Metadata, Section, content_hash, link};
+pub use article::{
+    Article, Draft, Format, Metadata, Section, content_hash, section_id, section_link,
+};
 pub use builder::SectionBuilder;
+pub use chunk::MAX_SECTION_BYTES;
 pub use slug::{Anchors, slug};

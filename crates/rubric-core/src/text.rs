@@ -1,5 +1,6 @@
 //! Small text helpers every stage shares: whitespace collapsing, the bare
-//! form of a word, and HTML escaping. Pure functions on `&str`; what counts
+//! form of a word, HTML escaping, control characters (removed from content,
+//! escaped for a terminal) and article ids made safe for hit ids and URLs. Pure functions on `&str`; what counts
 //! as a heading or a snippet is the extractors' and the index's business.
 
 /// Runs of whitespace become one space, leading and trailing whitespace
@@ -74,6 +75,91 @@ pub fn escape_html_into(out: &mut String, text: &str) {
             _ => out.push(ch),
         }
     }
+}
+
+/// Control characters (Unicode `Cc`: C0, DEL, C1) are never content: they
+/// are terminal commands (ESC starts an escape sequence, BEL rings), form
+/// feeds and stray NULs. Blanks among them (tab, carriage return, vertical
+/// tab, form feed) become a space; line feeds stay when `keep_newlines`
+/// (section text keeps its one paragraph per line) and become a space
+/// otherwise; every other one is removed.
+///
+/// ```
+/// use rubric_core::text::strip_controls;
+/// assert_eq!(strip_controls("a\u{1b}[2Jb\tc\u{7}", false), "a[2Jb c");
+/// assert_eq!(strip_controls("one\ntwo\r\n", true), "one\ntwo \n");
+/// ```
+pub fn strip_controls(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| c.is_control() && !(keep_newlines && c == '\n'))
+    {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' if keep_newlines => out.push('\n'),
+            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `s` with every control character written out as `\xHH` (`\u{HHHH}`
+/// beyond Latin-1), for printing text from an index to a terminal: a
+/// stored ESC shows as `\x1b` and does nothing.
+///
+/// ```
+/// assert_eq!(rubric_core::text::escape_controls("a\u{1b}[2J\u{9b}"), "a\\x1b[2J\\x9b");
+/// ```
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// An article id made safe to stand before the `#` of a hit id
+/// (`article#anchor`) or in a URL path: `%`, `#` and `?` are
+/// percent-encoded, so the first `#` of a hit id always ends the article
+/// part and decoding it gives the id back. An id that is an `http(s)` URL
+/// (a web page's) is already encoded and has no fragment; it is kept as it
+/// is, apart from a `#` (encoded), so a hit id of a page stays its URL.
+///
+/// ```
+/// use rubric_core::text::escape_id;
+/// assert_eq!(escape_id("notes#intro?v=2"), "notes%23intro%3Fv=2");
+/// assert_eq!(escape_id("100%.md"), "100%25.md");
+/// assert_eq!(escape_id("https://e.org/a?b=1"), "https://e.org/a?b=1");
+/// assert_eq!(escape_id("skin/acne.md"), "skin/acne.md");
+/// ```
+pub fn escape_id(id: &str) -> std::borrow::Cow<'_, str> {
+    let url = id.starts_with("https://") || id.starts_with("http://");
+    let special = |c: char| c == '#' || (!url && (c == '%' || c == '?'));
+    if !id.contains(special) {
+        return std::borrow::Cow::Borrowed(id);
+    }
+    let mut out = String::with_capacity(id.len() + 6);
+    for c in id.chars() {
+        match c {
+            '#' => out.push_str("%23"),
+            '%' if !url => out.push_str("%25"),
+            '?' if !url => out.push_str("%3F"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The messages of an error and its causes, outermost first, leaving out a

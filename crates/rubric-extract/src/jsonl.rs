@@ -211,7 +211,12 @@ fn record_id(record: &Record) -> Result<String, ErrorKind> {
         RecordId::Text(s) => s.trim().to_string(),
         RecordId::Number(n) => n.to_string(),
     };
-    if id.is_empty() {
+    // An id of nothing but control characters would be empty once the
+    // article is finished (they are removed there).
+    if rubric_core::text::strip_controls(&id, false)
+        .trim()
+        .is_empty()
+    {
         return Err(ErrorKind::EmptyId(key));
     }
     Ok(id)
@@ -227,6 +232,13 @@ fn non_blank(value: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_of_control_characters_is_an_empty_id() {
+        let results = jsonl("{\"id\": \"\\u001b\\u0007\", \"text\": \"x\"}\n");
+        let err = results[0].as_ref().unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::EmptyId("id")), "{err}");
+    }
 
     fn jsonl(src: &str) -> Vec<Result<Article, ExtractError>> {
         records(&Input::new(

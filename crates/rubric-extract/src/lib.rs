@@ -92,6 +92,10 @@ pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
 /// The unfinished article of a text, Markdown or HTML input, as its format's
 /// extractor reads it.
 fn draft(input: &Input<'_>) -> Result<Draft, ExtractError> {
+    // Whatever the parsers log (html5ever's parse warnings, through the
+    // binaries' `log` bridge) is logged within this span, so it names the
+    // source it is about.
+    let _span = tracing::debug_span!("extract", source = input.source).entered();
     match input.format {
         Format::Text => text::extract(input),
         Format::Markdown => markdown::extract(input),

@@ -4,6 +4,10 @@
 //! the article it made (id, hash, section count); plus the body itself, so a
 //! `304 Not Modified` or an offline run can still read it.
 //!
+//! Pages a run passed over on purpose (refused by robots.txt, or of a
+//! content type Rubric does not read) are remembered too, so an offline run
+//! passes over them again instead of failing on a page it has no copy of.
+//!
 //! Layout in the index folder: `http-cache.json` (the entries, one JSON
 //! object) and `http-cache/` (one body file per URL, named by a hash of the
 //! URL). Both are written through a temp file and a rename, so a killed run
@@ -61,10 +65,53 @@ pub struct Entry {
     pub article: Option<ArticleNote>,
 }
 
+/// Why a URL was passed over on purpose, remembered for offline runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum Skip {
+    /// robots.txt refused it.
+    Robots,
+    /// Its content type is not one Rubric reads.
+    ContentType {
+        /// The type the server sent.
+        content_type: String,
+    },
+}
+
+impl Skip {
+    /// What it was for `url`, as [`FetchError::Robots`] or
+    /// [`FetchError::UnsupportedType`]; `None` for any other error.
+    pub fn of(error: &FetchError) -> Option<Skip> {
+        match error {
+            FetchError::Robots { .. } => Some(Skip::Robots),
+            FetchError::UnsupportedType { content_type, .. } => Some(Skip::ContentType {
+                content_type: content_type.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The error an online run gave for `url`.
+    pub fn error(&self, url: &str) -> FetchError {
+        match self {
+            Skip::Robots => FetchError::Robots {
+                url: url.to_string(),
+            },
+            Skip::ContentType { content_type } => FetchError::UnsupportedType {
+                url: url.to_string(),
+                content_type: content_type.clone(),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheFile {
     version: u32,
     entries: BTreeMap<String, Entry>,
+    /// URLs passed over on purpose (older caches have none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    skipped: BTreeMap<String, Skip>,
 }
 
 /// The cache of one index folder.
@@ -72,6 +119,7 @@ struct CacheFile {
 pub struct HttpCache {
     dir: Option<PathBuf>,
     entries: BTreeMap<String, Entry>,
+    skipped: BTreeMap<String, Skip>,
     writable: bool,
     dirty: bool,
 }
@@ -82,6 +130,7 @@ impl HttpCache {
         HttpCache {
             dir: None,
             entries: BTreeMap::new(),
+            skipped: BTreeMap::new(),
             writable: true,
             dirty: false,
         }
@@ -92,33 +141,34 @@ impl HttpCache {
     /// (as `ingest --dry-run` needs).
     pub fn open(index_dir: &Path, writable: bool) -> HttpCache {
         let path = index_dir.join(CACHE_FILE);
-        let entries = match std::fs::read(&path) {
+        let file = match std::fs::read(&path) {
             Ok(bytes) => match serde_json::from_slice::<CacheFile>(&bytes) {
-                Ok(file) if file.version == VERSION => file.entries,
+                Ok(file) if file.version == VERSION => file,
                 Ok(file) => {
                     tracing::info!(path = %path.display(), version = file.version, "HTTP cache of another version: starting afresh");
-                    BTreeMap::new()
+                    CacheFile::default()
                 }
                 Err(e) => {
                     tracing::warn!(
                         "{}: unreadable HTTP cache, starting afresh: {e}",
                         path.display()
                     );
-                    BTreeMap::new()
+                    CacheFile::default()
                 }
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => CacheFile::default(),
             Err(e) => {
                 tracing::warn!(
                     "{}: cannot read the HTTP cache, starting afresh: {e}",
                     path.display()
                 );
-                BTreeMap::new()
+                CacheFile::default()
             }
         };
         HttpCache {
             dir: Some(index_dir.to_path_buf()),
-            entries,
+            entries: file.entries,
+            skipped: file.skipped,
             writable,
             dirty: false,
         }
@@ -169,6 +219,25 @@ impl HttpCache {
         Ok(())
     }
 
+    /// Why `url` was passed over on purpose by the last run that asked for
+    /// it, if it was.
+    pub fn skipped(&self, url: &str) -> Option<&Skip> {
+        self.skipped.get(url)
+    }
+
+    /// Remembers that `url` was passed over on purpose (`Some`), or that it
+    /// no longer is (`None`).
+    pub fn set_skipped(&mut self, url: &str, skip: Option<Skip>) {
+        if !self.writable || self.skipped.get(url) == skip.as_ref() {
+            return;
+        }
+        match skip {
+            Some(skip) => self.skipped.insert(url.to_string(), skip),
+            None => self.skipped.remove(url),
+        };
+        self.dirty = true;
+    }
+
     /// Updates the validators of a URL that answered 304.
     pub fn refresh(&mut self, url: &str, etag: Option<String>, last_modified: Option<String>) {
         if let Some(entry) = self.entries.get_mut(url) {
@@ -204,9 +273,11 @@ impl HttpCache {
         let file = CacheFile {
             version: VERSION,
             entries: std::mem::take(&mut self.entries),
+            skipped: std::mem::take(&mut self.skipped),
         };
         let json = serde_json::to_vec(&file);
         self.entries = file.entries;
+        self.skipped = file.skipped;
         let path = dir.join(CACHE_FILE);
         let json = json.map_err(|e| FetchError::Cache {
             path: path.clone(),
@@ -325,6 +396,25 @@ mod tests {
         assert_eq!(b, body);
         assert_eq!(e.etag.as_deref(), Some("\"v1\""));
         assert_eq!(e.article.unwrap().sections, 2);
+    }
+
+    #[test]
+    fn skips_survive_a_save_and_older_caches_have_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = HttpCache::open(dir.path(), true);
+        let pdf = Skip::ContentType {
+            content_type: "application/pdf".into(),
+        };
+        cache.set_skipped("https://e.org/a.pdf", Some(pdf.clone()));
+        cache.set_skipped("https://e.org/private", Some(Skip::Robots));
+        cache.set_skipped("https://e.org/private", None);
+        cache.save().unwrap();
+        let cache = HttpCache::open(dir.path(), false);
+        assert_eq!(cache.skipped("https://e.org/a.pdf"), Some(&pdf));
+        assert_eq!(cache.skipped("https://e.org/private"), None);
+        let old = r#"{"version":1,"entries":{}}"#;
+        std::fs::write(dir.path().join(CACHE_FILE), old).unwrap();
+        assert!(HttpCache::open(dir.path(), false).skipped.is_empty());
     }
 
     #[test]

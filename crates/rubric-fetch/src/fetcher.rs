@@ -15,7 +15,7 @@ use reqwest::header;
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::cache::{ArticleNote, Entry, HttpCache};
+use crate::cache::{ArticleNote, Entry, HttpCache, Skip};
 use crate::http::{Type, backoff, find_cause, format_of, retry_after, sniff, text_header};
 use crate::polite::{Hosts, Robots, lock};
 use crate::sitemap::{SitemapDoc, parse_sitemap};
@@ -196,17 +196,42 @@ impl Fetcher {
     /// Fetches one page: HTML, plain text or Markdown, as UTF-8. A page
     /// cached by an earlier run is asked for with its validators, and a 304
     /// gives the cached copy; offline, only the cache is read.
+    ///
+    /// A page passed over on purpose (robots.txt, content type) is
+    /// remembered in the cache, so an offline run passes over it again.
     pub async fn page(&self, url: &Url) -> Result<Page, FetchError> {
+        let key = url.as_str();
+        if self.inner.options.offline {
+            let cache = lock(&self.inner.cache);
+            if let Some(skip) = cache.skipped(key) {
+                return Err(skip.error(key));
+            }
+            let (entry, body) = cache
+                .get_with_body(key)
+                .filter(|(e, _)| e.format.is_some())
+                .ok_or_else(|| FetchError::NotCached {
+                    url: key.to_string(),
+                })?;
+            return Ok(cached_page(url, entry, body, Freshness::Offline));
+        }
+        let result = self.page_online(url).await;
+        match &result {
+            Ok(_) => lock(&self.inner.cache).set_skipped(key, None),
+            Err(e) => {
+                if let Some(skip) = Skip::of(e) {
+                    lock(&self.inner.cache).set_skipped(key, Some(skip));
+                }
+            }
+        }
+        result
+    }
+
+    /// [`Fetcher::page`] with the network.
+    async fn page_online(&self, url: &Url) -> Result<Page, FetchError> {
         let key = url.as_str();
         let cached = lock(&self.inner.cache)
             .get_with_body(key)
             .filter(|(e, _)| e.format.is_some());
-        if self.inner.options.offline {
-            let (entry, body) = cached.ok_or_else(|| FetchError::NotCached {
-                url: key.to_string(),
-            })?;
-            return Ok(cached_page(url, entry, body, Freshness::Offline));
-        }
         self.check_robots(url).await?;
         let got = self
             .get(url, cached.as_ref().map(|(e, _)| e), Want::Page)

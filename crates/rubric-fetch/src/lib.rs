@@ -38,7 +38,7 @@ pub mod sitemap;
 
 use std::time::Duration;
 
-pub use cache::{ArticleNote, BODY_DIR, CACHE_FILE, Entry, HttpCache};
+pub use cache::{ArticleNote, BODY_DIR, CACHE_FILE, Entry, HttpCache, Skip};
 pub use error::FetchError;
 pub use fetcher::{Fetcher, Freshness, Page, SitemapPage, SitemapPages};
 pub use normalize::{is_web_url, normalize, parse_url_list, resolve};

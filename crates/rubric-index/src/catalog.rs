@@ -21,7 +21,7 @@
 //! and time that [`IndexReader::stats`](crate::IndexReader::stats) reports).
 //! A run killed at any point leaves the last commit naming the last catalog,
 //! so the two can never disagree; a file written by a run that never
-//! committed is an orphan that the next commit removes.
+//! committed is an orphan that the next writer removes when it opens.
 //!
 //! Encoding: postcard (compact binary serde): the catalog is read on every
 //! run, including the no-op re-run CI does on each push. Postcard is not
@@ -148,6 +148,20 @@ impl Catalog {
     /// [`IndexError::Missing`].
     pub fn load(dir: &Path) -> Result<Catalog, IndexError> {
         let (index, _) = crate::schema::open(dir)?;
+        load_committed(&index, dir)
+    }
+
+    /// The catalog of the last commit of the index at `dir` whatever its
+    /// schema version, to tell what rebuilding an index of another version
+    /// would drop. No index gives [`IndexError::Missing`].
+    pub fn load_any_version(dir: &Path) -> Result<Catalog, IndexError> {
+        let shown = dir.display().to_string();
+        if !dir.join("meta.json").is_file() {
+            return Err(IndexError::Missing(shown));
+        }
+        let directory = crate::directory::IndexDirectory::open(dir)
+            .map_err(|e| IndexError::tantivy(&shown, tantivy::TantivyError::from(e)))?;
+        let index = tantivy::Index::open(directory).map_err(|e| IndexError::tantivy(&shown, e))?;
         load_committed(&index, dir)
     }
 
@@ -311,15 +325,30 @@ impl Payload {
 
 /// The catalog named by the last commit of `index` (empty when none).
 pub(crate) fn load_committed(index: &tantivy::Index, dir: &Path) -> Result<Catalog, IndexError> {
+    load_committed_named(index, dir).map(|(catalog, _)| catalog)
+}
+
+/// The catalog named by the last commit of `index` (empty when none), with
+/// its file name (none when no commit names one).
+pub(crate) fn load_committed_named(
+    index: &tantivy::Index,
+    dir: &Path,
+) -> Result<(Catalog, Option<String>), IndexError> {
     let shown = dir.display().to_string();
     let metas = index
         .load_metas()
         .map_err(|e| IndexError::tantivy(&shown, e))?;
     let Some(payload) = Payload::of(&metas, dir)? else {
-        return Ok(Catalog::default());
+        return Ok((Catalog::default(), None));
     };
     let name = payload.manifest;
-    let path = dir.join(&name);
+    read_file(dir, &name).map(|catalog| (catalog, Some(name)))
+}
+
+/// Reads the catalog file `name` in `dir`, in whichever encoding its name
+/// says.
+fn read_file(dir: &Path, name: &str) -> Result<Catalog, IndexError> {
+    let path = dir.join(name);
     let bytes = fs::read(&path).map_err(|e| IndexError::io(path.display(), e))?;
     let bad = |reason: String| IndexError::Corrupt {
         path: path.display().to_string(),
@@ -382,12 +411,17 @@ fn write_atomically(target: &Path, body: &[u8]) -> Result<(), IndexError> {
     Ok(())
 }
 
-/// Removes catalog files (and temp files) in `dir` other than the one
-/// named by `payload`. Failures only cost disk space, so they are logged.
-pub(crate) fn remove_others(dir: &Path, payload: &str) {
-    let keep = serde_json::from_str::<Payload>(payload)
+/// The catalog file a commit payload (as [`write`] made it) names.
+pub(crate) fn named(payload: &str) -> String {
+    serde_json::from_str::<Payload>(payload)
         .map(|p| p.manifest)
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Removes catalog files (and temp files) in `dir` other than `keep` (the
+/// one the last commit names; `""` when none does). Failures only cost
+/// disk space, so they are logged.
+pub(crate) fn remove_others(dir: &Path, keep: &str) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -431,25 +465,39 @@ mod legacy {
         hash: String,
     }
 
+    /// A catalog of an older layout in today's: entries with no URL of
+    /// their own, no site URL.
+    fn upgraded(
+        extractor: String,
+        articles: impl Iterator<Item = (String, String, String)>,
+        files: BTreeMap<String, FileStamp>,
+    ) -> Catalog {
+        Catalog {
+            extractor,
+            articles: articles
+                .map(|(id, source, hash)| {
+                    let entry = ArticleEntry {
+                        source,
+                        hash,
+                        url: None,
+                    };
+                    (id, entry)
+                })
+                .collect(),
+            files,
+            site: String::new(),
+        }
+    }
+
     impl From<CatalogV1> for Catalog {
         fn from(old: CatalogV1) -> Catalog {
-            Catalog {
-                extractor: old.extractor,
-                articles: old
-                    .articles
+            upgraded(
+                old.extractor,
+                old.articles
                     .into_iter()
-                    .map(|(id, e)| {
-                        let entry = ArticleEntry {
-                            source: e.source,
-                            hash: e.hash,
-                            url: None,
-                        };
-                        (id, entry)
-                    })
-                    .collect(),
-                files: old.files,
-                site: String::new(),
-            }
+                    .map(|(id, e)| (id, e.source, e.hash)),
+                old.files,
+            )
         }
     }
 
@@ -474,23 +522,13 @@ mod legacy {
 
     impl From<Manifest> for Catalog {
         fn from(old: Manifest) -> Catalog {
-            Catalog {
-                extractor: old.extractor,
-                articles: old
-                    .articles
+            upgraded(
+                old.extractor,
+                old.articles
                     .into_iter()
-                    .map(|(id, e)| {
-                        let entry = ArticleEntry {
-                            source: e.source,
-                            hash: e.hash,
-                            url: None,
-                        };
-                        (id, entry)
-                    })
-                    .collect(),
-                files: old.files,
-                site: String::new(),
-            }
+                    .map(|(id, e)| (id, e.source, e.hash)),
+                old.files,
+            )
         }
     }
 }
@@ -607,7 +645,7 @@ mod tests {
         std::fs::write(dir.path().join(format!("{OLD_PREFIX}0123.bin")), b"x").unwrap();
         let new = write(dir.path(), &sample()).unwrap();
         assert_ne!(old, new);
-        remove_others(dir.path(), &new);
+        remove_others(dir.path(), &named(&new));
         let left: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -69,3 +69,13 @@ pub use search::{
 };
 pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};
 pub use writer::{IndexWriter, MIN_HEAP_PER_THREAD};
+
+/// Entry points for the fuzz targets in `fuzz/` (not part of the API).
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The query parser alone: `text` read as a query, in its compact
+    /// debug form (`(+a -b "c d" heading:e tag=f)`).
+    pub fn parse(text: &str) -> String {
+        crate::query::parse(text).node.to_string()
+    }
+}

@@ -297,8 +297,14 @@ impl Compiler<'_> {
         }
     }
 
+    /// A group of clauses. Filters (`tag:`, `source:`) are required and
+    /// unscored, as `--filter` is: they narrow the rest of the group, whose
+    /// words keep their own rule (any of them must match), rather than
+    /// joining it as a required clause that would make those words
+    /// optional.
     fn boolean(&mut self, clauses: &[(Occur, Node)]) -> tantivy::Result<Option<Box<dyn TQuery>>> {
         let mut out: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
+        let mut filters: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
         for (occur, node) in clauses {
             // Excluded words are not highlighted: compile them aside.
             let saved = (occur == &Occur::MustNot).then(|| self.highlight.clone());
@@ -312,7 +318,7 @@ impl Compiler<'_> {
             let occur = match (occur, node) {
                 (Occur::MustNot, _) => TOccur::MustNot,
                 (_, Node::Filter { .. }) => {
-                    out.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+                    filters.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
                     continue;
                 }
                 (Occur::Must, _) => TOccur::Must,
@@ -320,17 +326,21 @@ impl Compiler<'_> {
             };
             out.push((occur, q));
         }
-        if out.iter().all(|(o, _)| *o == TOccur::MustNot) {
-            if out.is_empty() {
-                return Ok(None);
-            }
+        if !out.is_empty() && out.iter().all(|(o, _)| *o == TOccur::MustNot) {
             // Only exclusions: everything else, unscored.
             out.push((
                 TOccur::Must,
                 Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
             ));
         }
-        Ok(Some(Box::new(BooleanQuery::new(out))))
+        let rest: Option<Box<dyn TQuery>> =
+            (!out.is_empty()).then(|| Box::new(BooleanQuery::new(out)) as Box<dyn TQuery>);
+        if filters.is_empty() {
+            return Ok(rest);
+        }
+        // The rest of the group (if any) and every filter, all required.
+        filters.extend(rest.map(|q| (TOccur::Must, q)));
+        Ok(Some(Box::new(BooleanQuery::new(filters))))
     }
 
     /// A word: each of its terms in the scoped fields (and fuzzily when it

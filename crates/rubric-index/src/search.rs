@@ -140,9 +140,10 @@ impl SearchResponse {
 /// One matching section.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
-    /// `article#anchor` (just `article` for the lead).
+    /// `article#anchor` (just `article` for the lead), the article id
+    /// escaped so the first `#` ends it (`rubric_core::section_id`).
     pub id: String,
-    /// Article id.
+    /// Article id, as it is.
     pub article: String,
     /// Article title.
     pub title: String,
@@ -152,8 +153,9 @@ pub struct Hit {
     pub level: u8,
     /// Ancestor headings, outermost first.
     pub path: Vec<String>,
-    /// `url#anchor` when the article has a URL, else `source#anchor`; the
-    /// bare location for the lead.
+    /// `url#anchor` when the article has a URL, else `source#anchor` with
+    /// the source escaped as ids are; the bare location for the lead
+    /// (`rubric_core::section_link`).
     pub url: String,
     /// Relevance score.
     pub score: f32,
@@ -444,9 +446,18 @@ impl IndexReader {
         let excerpt =
             snippet::excerpt_at(&text, &plan.highlight, &positions, request.snippet_chars);
         let explain = request.explain.then(|| explain(searcher, address, plan));
+        let article = text_of(f.article).unwrap_or_default();
+        let anchor = text_of(f.anchor).unwrap_or_default();
+        // Made from the article id, anchor, URL and source rather than
+        // read back, so every index answers with escaped ids and links.
+        let url = rubric_core::section_link(
+            text_of(f.url).as_deref(),
+            &text_of(f.source).unwrap_or_default(),
+            &anchor,
+        );
         Ok(Hit {
-            id: text_of(f.id).unwrap_or_default(),
-            article: text_of(f.article).unwrap_or_default(),
+            id: rubric_core::section_id(&article, &anchor),
+            article,
             title: text_of(f.title).unwrap_or_default(),
             heading: text_of(f.heading),
             level: u8::try_from(u64_of(f.level)).unwrap_or(u8::MAX),
@@ -454,7 +465,7 @@ impl IndexReader {
                 .get_all(f.path)
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect(),
-            url: text_of(f.link).unwrap_or_default(),
+            url,
             score,
             snippet: excerpt.to_html(),
             excerpt,

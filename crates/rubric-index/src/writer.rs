@@ -8,6 +8,12 @@
 //! writes and commits it with the index (see `catalog`): the only way the
 //! catalog changes. This module owns the Tantivy writer and its lock; the
 //! fields come from `schema`, queries live in `search`.
+//!
+//! Leftovers: a run killed or failed before its commit leaves files that no
+//! commit names (partial segments, its catalog, temporary files). A writer
+//! removes them when it opens, before it writes anything (so an index on a
+//! full disk can take a small update again), and a writer dropped with
+//! changes it did not commit removes its own at once.
 
 use std::fs;
 use std::path::Path;
@@ -36,11 +42,14 @@ const MAX_THREADS: usize = 2;
 /// An open index for writing. Holds the index's writer lock until dropped;
 /// dropping it without [`IndexWriter::commit`] discards the changes.
 pub struct IndexWriter {
-    writer: tantivy::IndexWriter,
+    /// Tantivy's writer; taken by [`IndexWriter::commit`].
+    writer: Option<tantivy::IndexWriter>,
     fields: Fields,
     path: String,
     dir: std::path::PathBuf,
     catalog: Catalog,
+    /// The catalog file the last commit names (none before the first).
+    committed: Option<String>,
     /// True once anything was changed since the last commit.
     dirty: bool,
     /// The last commit, to read sections back from ([`IndexWriter::relink`]).
@@ -77,15 +86,48 @@ impl IndexWriter {
             .writer_with_options(options)
             .map_err(|e| IndexError::tantivy(&path, e))?;
         tracing::debug!(index = %path, threads, per_thread, "opened index writer");
-        let catalog = catalog::load_committed(&index, dir)?;
-        Ok(IndexWriter {
-            writer,
+        let (catalog, committed) = catalog::load_committed_named(&index, dir)?;
+        let writer = IndexWriter {
+            writer: Some(writer),
             fields,
             path,
             dir: dir.to_path_buf(),
             catalog,
+            committed,
             dirty: false,
             relinking: None,
+        };
+        writer.remove_leftovers();
+        Ok(writer)
+    }
+
+    /// Removes what no commit names: Tantivy's files of uncommitted
+    /// segments (its garbage collection, which spares the files of any
+    /// segment this writer still holds), catalog files other than the
+    /// committed one, and temporary files. Failures only cost disk space:
+    /// they are logged.
+    fn remove_leftovers(&self) {
+        if let Some(writer) = &self.writer {
+            match writer.garbage_collect_files().wait() {
+                Ok(result) if !result.deleted_files.is_empty() => tracing::debug!(
+                    index = %self.path,
+                    files = result.deleted_files.len(),
+                    "removed files no commit names"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::debug!(index = %self.path, "garbage collection failed: {e}"),
+            }
+        }
+        catalog::remove_others(&self.dir, self.committed.as_deref().unwrap_or(""));
+        remove_temp_files(&self.dir);
+    }
+
+    /// Tantivy's writer (there until [`IndexWriter::commit`] takes it).
+    fn inner(&mut self) -> Result<&mut tantivy::IndexWriter, IndexError> {
+        let path = &self.path;
+        self.writer.as_mut().ok_or_else(|| IndexError::Corrupt {
+            path: path.clone(),
+            reason: "the writer was used after its commit".into(),
         })
     }
 
@@ -103,10 +145,11 @@ impl IndexWriter {
             }
             other => other?,
         };
+        let path = writer.path.clone();
         writer
-            .writer
+            .inner()?
             .delete_query(Box::new(AllQuery))
-            .map_err(|e| IndexError::tantivy(&writer.path, e))?;
+            .map_err(|e| IndexError::tantivy(&path, e))?;
         writer.catalog = Catalog::default();
         writer.dirty = true;
         Ok(writer)
@@ -140,9 +183,8 @@ impl IndexWriter {
         );
         for section in article.sections() {
             let doc = self.document(article, section);
-            self.writer
-                .add_document(doc)
-                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+            let result = self.inner()?.add_document(doc);
+            result.map_err(|e| IndexError::tantivy(&self.path, e))?;
         }
         Ok(())
     }
@@ -151,8 +193,8 @@ impl IndexWriter {
     /// and its catalog entry.
     pub fn delete(&mut self, id: &str) -> Result<(), IndexError> {
         self.catalog.remove_article(id);
-        self.writer
-            .delete_term(Term::from_field_text(self.fields.article, id));
+        let term = Term::from_field_text(self.fields.article, id);
+        self.inner()?.delete_term(term);
         self.dirty = true;
         Ok(())
     }
@@ -167,7 +209,7 @@ impl IndexWriter {
         let f = self.fields;
         if self.relinking.is_none() {
             let reader = self
-                .writer
+                .inner()?
                 .index()
                 .reader_builder()
                 .reload_policy(tantivy::ReloadPolicy::Manual)
@@ -197,10 +239,7 @@ impl IndexWriter {
             if text(f.url).as_deref() == url {
                 return Ok(0);
             }
-            let base = url
-                .map(str::to_string)
-                .or_else(|| text(f.source))
-                .unwrap_or_default();
+            let source = text(f.source).unwrap_or_default();
             let anchor = text(f.anchor).unwrap_or_default();
             let mut doc = TantivyDocument::new();
             for (field, value) in old.field_values() {
@@ -211,15 +250,17 @@ impl IndexWriter {
             if let Some(url) = url {
                 doc.add_text(f.url, url);
             }
-            doc.add_text(f.link, rubric_core::link(&base, &anchor));
+            doc.add_text(f.link, rubric_core::section_link(url, &source, &anchor));
             docs.push(doc);
         }
-        self.writer.delete_term(term);
         let sections = docs.len();
+        let path = self.path.clone();
+        let writer = self.inner()?;
+        writer.delete_term(term);
         for doc in docs {
-            self.writer
+            writer
                 .add_document(doc)
-                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+                .map_err(|e| IndexError::tantivy(&path, e))?;
         }
         self.dirty |= sections > 0;
         Ok(sections)
@@ -264,35 +305,60 @@ impl IndexWriter {
     /// to finish; readers opened from now on see the changes. The catalog
     /// file is durable before the commit that names it, so a crash at any
     /// point leaves the last commit and its catalog in step.
+    ///
+    /// A commit that fails (a full disk) removes what it wrote before it
+    /// returns the error, so the last commit is all the index holds.
     pub fn commit(mut self) -> Result<(), IndexError> {
-        let path = self.path;
-        let payload = catalog::write(&self.dir, &self.catalog)?;
-        let mut prepared = self
-            .writer
-            .prepare_commit()
-            .map_err(|e| IndexError::tantivy(&path, e))?;
-        prepared.set_payload(&payload);
-        prepared
-            .commit()
-            .map_err(|e| IndexError::tantivy(&path, e))?;
-        catalog::remove_others(&self.dir, &payload);
-        self.writer
+        let path = self.path.clone();
+        let mut writer = self.writer.take().ok_or_else(|| IndexError::Corrupt {
+            path: path.clone(),
+            reason: "the writer was committed twice".into(),
+        })?;
+        let committed = (|| {
+            let payload = catalog::write(&self.dir, &self.catalog)?;
+            let mut prepared = writer
+                .prepare_commit()
+                .map_err(|e| IndexError::tantivy(&path, e))?;
+            prepared.set_payload(&payload);
+            prepared
+                .commit()
+                .map_err(|e| IndexError::tantivy(&path, e))?;
+            Ok::<_, IndexError>(payload)
+        })();
+        let payload = match committed {
+            Ok(payload) => payload,
+            Err(error) => {
+                self.writer = Some(writer);
+                self.discard();
+                return Err(error);
+            }
+        };
+        catalog::remove_others(&self.dir, &catalog::named(&payload));
+        writer
             .wait_merging_threads()
             .map_err(|e| IndexError::tantivy(&path, e))?;
         tracing::debug!(index = %path, "committed");
         Ok(())
     }
 
+    /// Drops every change since the last commit and removes the files they
+    /// left: Tantivy's rollback forgets the uncommitted segments, and the
+    /// garbage collection after it deletes their files.
+    fn discard(&mut self) {
+        self.dirty = false;
+        if let Some(writer) = &mut self.writer
+            && let Err(e) = writer.rollback()
+        {
+            tracing::debug!(index = %self.path, "rollback failed: {e}");
+        }
+        self.remove_leftovers();
+    }
+
     /// Builds the Tantivy document of one section.
     fn document(&self, article: &Article, section: &rubric_core::Section) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
-        let id = if section.anchor.is_empty() {
-            article.id().to_string()
-        } else {
-            format!("{}#{}", article.id(), section.anchor)
-        };
-        doc.add_text(f.id, id);
+        doc.add_text(f.id, rubric_core::section_id(article.id(), &section.anchor));
         doc.add_text(f.article, article.id());
         doc.add_text(f.anchor, &section.anchor);
         doc.add_text(f.source, article.source());
@@ -316,6 +382,35 @@ impl IndexWriter {
         doc.add_u64(f.level, u64::from(section.level));
         doc.add_u64(f.ordinal, u64::from(section.ordinal));
         doc
+    }
+}
+
+impl Drop for IndexWriter {
+    /// A writer given up with changes it did not commit (a run that failed
+    /// part way) removes the files those changes left, then lets go of the
+    /// lock.
+    fn drop(&mut self) {
+        if self.dirty && self.writer.is_some() {
+            self.discard();
+        }
+    }
+}
+
+/// Removes temporary files in `dir`: Tantivy's atomic writes (`.tmpXXXXXX`)
+/// and Rubric's (`*.tmp`) that a killed run left. Only called while the
+/// writer lock is held, so no other run is writing them.
+fn remove_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if (name.starts_with(".tmp") || name.ends_with(".tmp"))
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && let Err(e) = fs::remove_file(entry.path())
+        {
+            tracing::debug!("cannot remove the temporary file {name}: {e}");
+        }
     }
 }
 

@@ -140,4 +140,38 @@ pub enum IngestError {
         /// This build's.
         expected: u32,
     },
+    /// The index was written by another schema version and rebuilding it
+    /// from the sources of this run would drop the articles of others.
+    #[error(
+        "the index at {} has schema version {found}, this build writes {expected}: rebuilding it from the sources given would drop {articles} articles of {}; give those sources too, or rebuild with `ingest --rebuild`",
+        index.display(),
+        listed(sources)
+    )]
+    RebuildWouldDrop {
+        /// The index folder.
+        index: PathBuf,
+        /// The version found.
+        found: String,
+        /// The version this build writes.
+        expected: u32,
+        /// How many articles would go.
+        articles: usize,
+        /// The sources they came from (paths as given, or URLs).
+        sources: Vec<String>,
+    },
+}
+
+/// Up to five sources, then how many more.
+fn listed(sources: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut out = sources
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if sources.len() > SHOWN {
+        out.push_str(&format!(" and {} more", sources.len() - SHOWN));
+    }
+    out
 }

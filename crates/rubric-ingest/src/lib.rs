@@ -163,6 +163,7 @@ pub fn run(
         };
         tracing::info!("{}: left out ({why})", path.display());
     }
+    let unreadable = plan::unreadable(&found.errors);
     for error in found.errors {
         run.fail(error);
     }
@@ -175,30 +176,22 @@ pub fn run(
     let bytes = to_read.iter().map(|r| r.stamp.size).sum();
     let done = BytesDone::default();
     run.reporter.reading(to_read.len(), bytes, &done);
-    let jobs = options.jobs.max(1);
     let site = options.site.as_ref();
-    let mut fatal = None;
-    pipeline::ordered(
-        &to_read,
-        jobs,
-        |item| read::extract_file(&item.file, jobs, options.max_file_bytes, site, &done),
-        |item, outcome| {
-            if fatal.is_none()
-                && let Err(error) = run.file(item, outcome)
-            {
-                fatal = Some(error);
-            }
-        },
-    );
-    if let Some(error) = fatal {
-        return Err(error);
-    }
+    run.read_all(&to_read, options, &done)?;
     if !pages.is_empty() {
         web::run(pages, options, &mut run)?;
     }
     let site_changed = run.relink(site)?;
     if options.prune || matches!(run.target, Target::Check(_)) {
-        run.plan.prune(&mut run.target, &options.roots)?;
+        run.plan
+            .prune(&mut run.target, &options.roots, &unreadable)?;
+    }
+    // Files skipped unread that must hold an article id again after all
+    // (another file yielding it changed or is gone).
+    let rereads = run.plan.rereads();
+    if !rereads.is_empty() {
+        tracing::debug!("{} files read again for ids they share", rereads.len());
+        run.read_all(&rereads, options, &done)?;
     }
     let Run {
         target,
@@ -237,6 +230,32 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Reads and extracts `files` on the run's jobs and takes their
+    /// articles in order. Only an error of the target stops it.
+    fn read_all(
+        &mut self,
+        files: &[ToRead],
+        options: &Options,
+        done: &BytesDone,
+    ) -> Result<(), IngestError> {
+        let jobs = options.jobs.max(1);
+        let site = options.site.as_ref();
+        let mut fatal = None;
+        pipeline::ordered(
+            files,
+            jobs,
+            |item| read::extract_file(&item.file, jobs, options.max_file_bytes, site, done),
+            |item, outcome| {
+                if fatal.is_none()
+                    && let Err(error) = self.file(item, outcome)
+                {
+                    fatal = Some(error);
+                }
+            },
+        );
+        fatal.map_or(Ok(()), Err)
+    }
+
     /// Takes one file's articles, in order, and closes the file.
     fn file(&mut self, item: &ToRead, outcome: FileOutcome) -> Result<(), IngestError> {
         self.reporter.read(&item.file.path, item.stamp.size);
@@ -260,7 +279,7 @@ impl Run<'_> {
                                 ),
                                 _ => ids.push(article.id().to_string()),
                             }
-                            self.accept(&article)?;
+                            self.accept(&article, item.order)?;
                         }
                         Err(error) => complete &= self.extract_failed(error),
                     }
@@ -277,9 +296,10 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Takes one article: counts it and applies it to the target (or hands
-    /// it to the reporter in a dry run).
-    fn accept(&mut self, article: &Article) -> Result<(), IngestError> {
+    /// Takes one article, from the file at `order` among those found (or
+    /// [`plan::WEB`]): counts it and applies it to the target (or hands it
+    /// to the reporter in a dry run).
+    fn accept(&mut self, article: &Article, order: usize) -> Result<(), IngestError> {
         if let Some(previous) = self
             .seen
             .insert(article.id().to_string(), article.source().to_string())
@@ -294,7 +314,7 @@ impl Run<'_> {
         self.summary.articles += 1;
         self.summary.sections += article.sections().len();
         if self.target.keeps_books() {
-            self.plan.article(&mut self.target, article)?;
+            self.plan.article(&mut self.target, article, order)?;
         } else {
             self.reporter
                 .article(article)

@@ -1,16 +1,25 @@
 //! Deciding what a run changes: which files can be skipped unread (same size
-//! and modification time as in the catalog), which articles are added,
-//! updated or unchanged (content hash), and which are gone (their file was
-//! removed under a root, or a re-read file no longer yields them).
+//! and modification time as in the catalog, and the same article id), which
+//! articles are added, updated or unchanged (content hash), and which are
+//! gone (their file was removed under a root, or a re-read file no longer
+//! yields them).
+//!
+//! The same sources give the same index whatever ran before: a file whose
+//! article id would differ from the one recorded (it was first found under
+//! another root) is read again, and when several files yield one id the
+//! last of them in the run's order holds it, as in a fresh index. A file
+//! skipped unread that must hold such an id again (its rival was deleted,
+//! changed or stopped yielding it) is read in a second pass
+//! ([`Plan::rereads`]). A root that could not be read prunes nothing.
 //!
 //! The same bookkeeping serves writing (each decision is applied to the
 //! [`Target`]) and `--check` (each is only counted), so the two cannot
 //! disagree about what "stale" means.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use rubric_core::Article;
+use rubric_core::{Article, Format};
 use rubric_extract::EXTRACTOR_VERSION;
 use rubric_index::{Catalog, Change, FileStamp};
 
@@ -67,7 +76,29 @@ impl Tally {
 pub(crate) struct ToRead {
     pub file: SourceFile,
     pub stamp: FileStamp,
+    /// Its place among the files found in this run.
+    pub order: usize,
 }
+
+/// Who yields an article id in this run.
+#[derive(Debug, Clone, Copy)]
+struct Claim {
+    /// The last file in the run's order that yields it (web pages come
+    /// after every file).
+    last: usize,
+    /// True when that file was read in this run (its article applied).
+    last_read: bool,
+    /// True when some source yielding it was read in this run.
+    any_read: bool,
+    /// True when, besides the last file, a source that yields it was read
+    /// in this run or stopped yielding it (a pruned file, a re-read file
+    /// that no longer has it): the last file's article must be the one in
+    /// the index, whatever held it before.
+    contested: bool,
+}
+
+/// The order given to web pages' claims: after every file.
+pub(crate) const WEB: usize = usize::MAX;
 
 /// The bookkeeping of one run against the catalog of the target.
 #[derive(Debug, Default)]
@@ -76,8 +107,10 @@ pub(crate) struct Plan {
     reextract: bool,
     /// Keys (absolute paths) of the files found under the roots in this run.
     found: HashSet<String>,
-    /// Article ids some file yielded in this run (read or skipped unread).
-    seen: HashSet<String>,
+    /// Article id → who yields it in this run (read or skipped unread).
+    claims: HashMap<String, Claim>,
+    /// Files skipped unread, by order, in case one must be read after all.
+    unread: HashMap<usize, ToRead>,
     /// Article ids added or changed in this run.
     pub written: HashSet<String>,
     /// What changed.
@@ -104,44 +137,52 @@ impl Plan {
     }
 
     /// Splits `files` into those that must be read and those whose size and
-    /// modification time match the catalog (their articles are unchanged
-    /// and they are not read at all). Without a catalog every file is read.
+    /// modification time match the catalog and that yield the id they did
+    /// (their articles are unchanged and they are not read at all). Without
+    /// a catalog every file is read.
     pub(crate) fn files_to_read(
         &mut self,
         catalog: Option<&Catalog>,
         files: Vec<SourceFile>,
     ) -> Vec<ToRead> {
         let mut to_read = Vec::with_capacity(files.len());
-        for file in files {
+        for (order, file) in files.into_iter().enumerate() {
             let stamp = file.stamp.clone();
+            let item = ToRead { file, stamp, order };
             if let Some(catalog) = catalog {
-                self.found.insert(file.key.clone());
-                if let Some(old) = catalog.file(&file.key)
+                self.found.insert(item.file.key.clone());
+                if let Some(old) = catalog.file(&item.file.key)
                     && !self.reextract
-                    && old.same_file(&stamp)
+                    && old.same_file(&item.stamp)
+                    && same_ids(&item.file, old)
                 {
                     self.tally.unchanged += old.articles.len();
-                    self.seen.extend(old.articles.iter().cloned());
+                    for id in &old.articles {
+                        self.claim(id, order, false);
+                    }
+                    self.unread.insert(order, item);
                     continue;
                 }
             }
-            to_read.push(ToRead { file, stamp });
+            to_read.push(item);
         }
         to_read
     }
 
-    /// Decides what `article` changes and applies it to the target.
+    /// Decides what `article`, read from the file at `order`, changes and
+    /// applies it to the target.
     pub(crate) fn article(
         &mut self,
         target: &mut Target,
         article: &Article,
+        order: usize,
     ) -> Result<Change, IngestError> {
         let change = target.apply(article)?;
         self.tally.count(change, article.id(), article.source());
         if matches!(change, Change::Added | Change::Updated) {
             self.written.insert(article.id().to_string());
         }
-        self.seen.insert(article.id().to_string());
+        self.claim(article.id(), order, true);
         Ok(change)
     }
 
@@ -149,7 +190,34 @@ impl Plan {
     /// catalog holds it as it is.
     pub(crate) fn unchanged(&mut self, id: &str) {
         self.tally.unchanged += 1;
-        self.seen.insert(id.to_string());
+        self.claim(id, WEB, true);
+    }
+
+    /// Records that the source at `order` yields `id`.
+    fn claim(&mut self, id: &str, order: usize, read: bool) {
+        match self.claims.get_mut(id) {
+            None => {
+                self.claims.insert(
+                    id.to_string(),
+                    Claim {
+                        last: order,
+                        last_read: read,
+                        any_read: read,
+                        contested: false,
+                    },
+                );
+            }
+            Some(claim) => {
+                // Two files skipped unread hold what they held: only a
+                // read one can change who holds the id.
+                claim.contested |= claim.last != order && (read || claim.any_read);
+                claim.any_read |= read;
+                if order >= claim.last {
+                    claim.last = order;
+                    claim.last_read = read;
+                }
+            }
+        }
     }
 
     /// For `--check`: an article this run found unchanged whose URL would
@@ -157,7 +225,7 @@ impl Plan {
     /// run did not find is left to [`Plan::prune`] (gone) or to a run over
     /// its own sources.
     pub(crate) fn relinked(&mut self, id: &str, source: &str) {
-        if !self.seen.contains(id) || self.written.contains(id) {
+        if !self.claims.contains_key(id) || self.written.contains(id) {
             return;
         }
         self.tally.unchanged = self.tally.unchanged.saturating_sub(1);
@@ -206,22 +274,36 @@ impl Plan {
 
     /// Files under `roots` that the catalog knows but this run did not
     /// find: their articles are gone. When writing they are deleted
-    /// (`--prune`); when checking, only counted.
+    /// (`--prune`); when checking, only counted. Nothing is pruned under a
+    /// path in `unreadable` (a root or folder that could not be read: its
+    /// files are not known to be gone).
     pub(crate) fn prune(
         &mut self,
         target: &mut Target,
         roots: &[PathBuf],
+        unreadable: &[PathBuf],
     ) -> Result<(), IngestError> {
-        let roots: Vec<String> = roots
-            .iter()
-            .map(|r| sources::absolute(r).to_string_lossy().into_owned())
+        let absolute = |paths: &[PathBuf]| -> Vec<String> {
+            paths
+                .iter()
+                .map(|r| sources::absolute(r).to_string_lossy().into_owned())
+                .collect()
+        };
+        let unreadable = absolute(unreadable);
+        let roots: Vec<String> = absolute(roots)
+            .into_iter()
+            .filter(|root| !unreadable.iter().any(|bad| under(root, bad)))
             .collect();
         let Some(catalog) = target.catalog() else {
             return Ok(());
         };
         let gone: Vec<(String, Vec<String>)> = catalog
             .files()
-            .filter(|(key, _)| !self.found.contains(*key) && roots.iter().any(|r| under(key, r)))
+            .filter(|(key, _)| {
+                !self.found.contains(*key)
+                    && roots.iter().any(|r| under(key, r))
+                    && !unreadable.iter().any(|bad| under(key, bad))
+            })
             .map(|(key, stamp)| (key.to_string(), stamp.articles.clone()))
             .collect();
         for (key, ids) in gone {
@@ -233,10 +315,32 @@ impl Plan {
         Ok(())
     }
 
+    /// Files skipped unread that must be read after all: each is the last
+    /// in the run's order to yield an id whose holder changed in this run
+    /// (another file yielding it was read, pruned, or stopped yielding it),
+    /// so the index may hold another file's article under that id. In the
+    /// run's order; each once.
+    pub(crate) fn rereads(&mut self) -> Vec<ToRead> {
+        let mut orders: Vec<usize> = self
+            .claims
+            .values()
+            .filter(|c| c.contested && !c.last_read && c.last != WEB)
+            .map(|c| c.last)
+            .collect();
+        orders.sort_unstable();
+        orders.dedup();
+        orders
+            .into_iter()
+            .filter_map(|order| self.unread.remove(&order))
+            .collect()
+    }
+
     /// Removes an article whose source is gone, unless another source
-    /// yielded the same id in this run.
+    /// yields the same id in this run (then that source's article is the
+    /// one to hold it: see [`Plan::rereads`]).
     fn remove(&mut self, target: &mut Target, id: &str) -> Result<(), IngestError> {
-        if self.seen.contains(id) {
+        if let Some(claim) = self.claims.get_mut(id) {
+            claim.contested = true;
             return Ok(());
         }
         let source = target
@@ -249,12 +353,32 @@ impl Plan {
     }
 }
 
+/// True when skipping `file` unread keeps the ids it yielded: a JSON Lines
+/// file's records name their own, any other file's article id is its path
+/// relative to the root it was found under, which must be the one recorded.
+fn same_ids(file: &SourceFile, old: &FileStamp) -> bool {
+    file.format == Format::Jsonl || old.articles.iter().all(|id| *id == file.id)
+}
+
 /// True when `key` is `root` or inside it.
-fn under(key: &str, root: &str) -> bool {
+pub(crate) fn under(key: &str, root: &str) -> bool {
     key == root
         || key
             .strip_prefix(root)
             .is_some_and(|rest| rest.starts_with(std::path::MAIN_SEPARATOR))
+}
+
+/// The paths of the roots and folders that could not be read at all.
+pub(crate) fn unreadable(errors: &[crate::SourceError]) -> Vec<PathBuf> {
+    errors
+        .iter()
+        .filter_map(|e| match e {
+            crate::SourceError::Read { path, .. } | crate::SourceError::Walk { path, .. } => {
+                Some(path.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -314,13 +438,13 @@ mod tests {
                 .map(|f| f.3)
                 .unwrap_or_default();
             let a = article(&item.file.id, text);
-            plan.article(target, &a).unwrap();
+            plan.article(target, &a, item.order).unwrap();
             plan.file_done(target, item, vec![a.id().to_string()], true)
                 .unwrap();
             read.push(item.file.id.clone());
         }
         if prune {
-            plan.prune(target, &[root.to_path_buf()]).unwrap();
+            plan.prune(target, &[root.to_path_buf()], &[]).unwrap();
         }
         (read, plan.tally)
     }
@@ -396,7 +520,7 @@ mod tests {
         let mut plan = Plan::new(target.catalog());
         let to_read = plan.files_to_read(target.catalog(), vec![file(root.path(), "a.md", 1, 1)]);
         assert_eq!(to_read.len(), 1);
-        plan.prune(&mut target, &[root.path().to_path_buf()])
+        plan.prune(&mut target, &[root.path().to_path_buf()], &[])
             .unwrap();
         assert!(plan.tally.stale.is_empty());
     }
@@ -412,7 +536,7 @@ mod tests {
         let to_read =
             plan.files_to_read(target.catalog(), vec![file(root.path(), "x.jsonl", 1, 1)]);
         let a = article("same", "text");
-        plan.article(&mut target, &a).unwrap();
+        plan.article(&mut target, &a, 0).unwrap();
         plan.file_done(&mut target, &to_read[0], vec!["same".into()], true)
             .unwrap();
         // A second file also yields "same"; the first no longer does.

@@ -1,9 +1,13 @@
 //! Reading one source file and extracting its articles: the work each
-//! pipeline job does. Owns the size limit, splitting a large JSON Lines
-//! file so its records are extracted on every job (in order, with error
-//! line numbers counted in the file, its bytes counted part by part for the
-//! progress bar), and placing each article (`site`). What the bytes mean is
-//! `rubric-extract`'s.
+//! pipeline job does. Owns reading files safely (regular files only, never
+//! more than the size limit plus one byte), decoding UTF-16 text that has a
+//! byte-order mark, splitting a large JSON Lines file so its records are
+//! extracted on every job (in order, with error line numbers counted in the
+//! file, its bytes counted part by part for the progress bar), and placing
+//! each article (`site`). What the bytes mean is `rubric-extract`'s.
+
+use std::io::Read;
+use std::path::Path;
 
 use rubric_core::{Article, Format};
 use rubric_extract::{ExtractError, Input, extract_all};
@@ -55,19 +59,8 @@ fn extract_placed(
     done: &BytesDone,
 ) -> FileOutcome {
     let path = &file.path;
-    let read_error = |source| SourceError::Read {
-        path: path.clone(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(read_error)?.len();
-    if size > max_bytes {
-        return Err(SourceError::TooLarge {
-            path: path.clone(),
-            size,
-            limit: max_bytes,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(read_error)?;
+    let bytes = read_limited(path, max_bytes)?;
+    let bytes = decode_utf16(bytes);
     let source = path.to_string_lossy();
     let input = Input::new(&file.id, &source, file.format, &bytes);
     let results = if file.format == Format::Jsonl {
@@ -90,6 +83,97 @@ fn extract_placed(
         .map(|r| r.map(|a| site::place(a, file, site)))
         .collect();
     Ok(FileArticles { results, lines })
+}
+
+/// The bytes of the regular file at `path`, at most `max_bytes` of them.
+///
+/// Anything else is refused by name before it is opened: a FIFO would
+/// block the open until a writer came, and a device (`/dev/zero`, a link
+/// to it) has no size and no end. The file is opened without blocking and
+/// checked again through its handle (it may have been swapped since), and
+/// at most `max_bytes + 1` bytes are read whatever its metadata said, so a
+/// file that grows while it is read is refused too.
+fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, SourceError> {
+    let read_error = |source| SourceError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    regular(&meta).map_err(read_error)?;
+    let too_large = |size| SourceError::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        limit: max_bytes,
+    };
+    if meta.len() > max_bytes {
+        return Err(too_large(meta.len()));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(read_error)?;
+    let meta = file.metadata().map_err(read_error)?;
+    regular(&meta).map_err(read_error)?;
+    let capacity = usize::try_from(meta.len().min(max_bytes)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity.saturating_add(1));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(meta.len().max(bytes.len() as u64)));
+    }
+    Ok(bytes)
+}
+
+/// An error unless `meta` is a regular file's, naming what it is instead.
+fn regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    let kind = meta.file_type();
+    let what = if kind.is_dir() {
+        "a folder"
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if kind.is_fifo() {
+                "a FIFO"
+            } else if kind.is_char_device() {
+                "a character device"
+            } else if kind.is_block_device() {
+                "a block device"
+            } else if kind.is_socket() {
+                "a socket"
+            } else {
+                "a special file"
+            }
+        }
+        #[cfg(not(unix))]
+        "a special file"
+    };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("not a regular file ({what})"),
+    ))
+}
+
+/// UTF-16 text with a byte-order mark, as UTF-8 (with a UTF-8 BOM the
+/// extractors drop); other bytes as they are. Notepad and PowerShell
+/// write UTF-16 this way, and its NUL bytes would otherwise make it look
+/// binary.
+fn decode_utf16(bytes: Vec<u8>) -> Vec<u8> {
+    match encoding_rs::Encoding::for_bom(&bytes) {
+        Some((encoding, _)) if encoding != encoding_rs::UTF_8 => {
+            let (text, _, _) = encoding.decode(&bytes);
+            text.into_owned().into_bytes()
+        }
+        _ => bytes,
+    }
 }
 
 /// The 1-based numbers of the non-blank lines of a JSON Lines file: the
@@ -192,6 +276,35 @@ fn extract_jsonl_parts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The size limit was checked from the metadata and then the whole file
+    /// read: a file that says 0 bytes but holds more (as `/proc` files do,
+    /// or one that grows while it is read) passed.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_longer_than_its_metadata_says_is_cut_at_the_limit() {
+        let path = Path::new("/proc/self/maps");
+        assert_eq!(std::fs::metadata(path).unwrap().len(), 0);
+        match read_limited(path, 100) {
+            Err(SourceError::TooLarge { size, limit, .. }) => {
+                assert_eq!((size, limit), (101, 100));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn utf16_with_a_bom_becomes_utf8_and_other_bytes_stay() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("Hé".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode_utf16(le), "Hé".as_bytes());
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("Hé".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode_utf16(be), "Hé".as_bytes());
+        let utf8 = b"\xEF\xBB\xBFplain".to_vec();
+        assert_eq!(decode_utf16(utf8.clone()), utf8);
+        assert_eq!(decode_utf16(b"\0\x01bin".to_vec()), b"\0\x01bin");
+    }
 
     #[test]
     fn jsonl_parts_match_one_pass_with_file_line_numbers() {

@@ -4,7 +4,8 @@
 //! flags; what each mode does with an article, a file and the end of the run
 //! is decided here and nowhere else.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use rubric_core::Article;
 use rubric_extract::EXTRACTOR_VERSION;
@@ -44,24 +45,82 @@ pub enum Opened {
 
 /// Opens the index at `dir` for writing with a memory budget of
 /// `heap_bytes`: empty with `rebuild`, and started afresh without being asked
-/// when it was written by another schema version (the [`Opened`] says so).
+/// when it was written by another schema version (the [`Opened`] says so) —
+/// but only when the run reads every source it holds articles of: files
+/// under `roots`, and web pages when the run has `web` sources. Otherwise
+/// it is refused with [`IngestError::RebuildWouldDrop`], which names what
+/// would be lost.
+///
+/// Refusing, rather than re-reading the other sources the catalog knows,
+/// is deliberate: the catalog knows files by absolute path but not the root
+/// each was found under (which an article id is relative to), web pages
+/// would have to be fetched again, and a source left out of a run may have
+/// been left out on purpose. `ingest --rebuild` (or giving every source)
+/// says what the user wants.
 pub fn open_index(
     dir: &Path,
     heap_bytes: usize,
     rebuild: bool,
-) -> Result<(IndexWriter, Opened), IndexError> {
+    roots: &[PathBuf],
+    web: bool,
+) -> Result<(IndexWriter, Opened), IngestError> {
     if rebuild {
         return Ok((IndexWriter::rebuild(dir, heap_bytes)?, Opened::AsItWas));
     }
     match IndexWriter::open(dir, heap_bytes) {
         Err(IndexError::Version {
             found, expected, ..
-        }) => Ok((
-            IndexWriter::rebuild(dir, heap_bytes)?,
-            Opened::Rebuilt { found, expected },
-        )),
+        }) => {
+            let dropped = would_drop(dir, roots, web);
+            if !dropped.is_empty() {
+                return Err(IngestError::RebuildWouldDrop {
+                    index: dir.to_path_buf(),
+                    found,
+                    expected,
+                    articles: dropped.values().sum(),
+                    sources: dropped.into_keys().collect(),
+                });
+            }
+            Ok((
+                IndexWriter::rebuild(dir, heap_bytes)?,
+                Opened::Rebuilt { found, expected },
+            ))
+        }
         other => Ok((other?, Opened::AsItWas)),
     }
+}
+
+/// The sources of the index at `dir` (of any schema version) that a run
+/// over `roots` (and web pages, with `web`) does not read, with how many
+/// articles each gave. An index whose catalog cannot be read holds
+/// nothing this can name.
+fn would_drop(dir: &Path, roots: &[PathBuf], web: bool) -> BTreeMap<String, usize> {
+    let catalog = match Catalog::load_any_version(dir) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            tracing::info!("cannot read the catalog of {}: {e}", dir.display());
+            return BTreeMap::new();
+        }
+    };
+    let roots: Vec<String> = roots
+        .iter()
+        .map(|r| crate::sources::absolute(r).to_string_lossy().into_owned())
+        .collect();
+    let mut covered = std::collections::HashSet::new();
+    for (key, stamp) in catalog.files() {
+        if roots.iter().any(|root| crate::plan::under(key, root)) {
+            covered.extend(stamp.articles.iter().map(String::as_str));
+        }
+    }
+    let mut dropped = BTreeMap::new();
+    for (id, entry) in catalog.articles() {
+        let from_web = entry.source.starts_with("http://") || entry.source.starts_with("https://");
+        let read_again = covered.contains(id) || (web && from_web);
+        if !read_again {
+            *dropped.entry(entry.source.clone()).or_insert(0) += 1;
+        }
+    }
+    dropped
 }
 
 impl Target {

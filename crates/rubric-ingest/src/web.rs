@@ -379,7 +379,7 @@ fn take(
                 run.summary.web.duplicates += 1;
                 return Ok(());
             }
-            run.accept(&article)?;
+            run.accept(&article, crate::plan::WEB)?;
             fetcher.note_article(
                 &given.url,
                 ArticleNote {

@@ -16,7 +16,7 @@ use tracing::warn;
 
 use super::http::{Body, error, html_response, html_with_policy, json_response};
 use super::params::{ArticleRequest, ParamError, Params, article_request, search_request};
-use super::{Shared, shorten, view};
+use super::{Shared, public, shorten, view};
 
 /// The search page, served at `/`.
 const PAGE: &str = include_str!("../page.html");
@@ -33,7 +33,7 @@ pub(super) fn page() -> Response<Body> {
     )
 }
 
-/// `/health`: the index's counts and its last commit.
+/// `/health`: the index's name, counts and last commit.
 pub(super) fn health(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
     params.only(&[])?;
     let stats = shared.index.stats();
@@ -42,7 +42,12 @@ pub(super) fn health(shared: &Shared, params: &Params) -> Result<Response<Body>,
         StatusCode::OK,
         &json!({
             "status": "ok",
-            "index": shared.config.index.display().to_string(),
+            // The folder's name, not where it is on this machine.
+            "index": shared
+                .config
+                .index
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned()),
             "articles": stats.articles,
             "sections": stats.sections,
             "last_commit": last_commit.map(rfc3339),
@@ -55,21 +60,28 @@ pub(super) fn health(shared: &Shared, params: &Params) -> Result<Response<Body>,
 pub(super) async fn search(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
     let request = search_request(params, &shared.config.limits)?;
     Ok(run_blocking(shared, move |reader| {
-        let response = reader.search(&request)?;
+        let mut response = reader.search(&request)?;
+        public::response(&mut response);
         Ok(json_response(StatusCode::OK, &response))
     })
     .await)
 }
 
-/// `/articles/{id}`: the article's outline as JSON, or its HTML view.
+/// `/articles/{id}`: the article's outline as JSON, or its HTML view, at
+/// most [`super::Limits::article_bytes`] of it (`truncated` says when cut),
+/// its source shown as [`public`] says.
 pub(super) async fn article(
     shared: &Shared,
     raw_id: &str,
     params: &Params,
 ) -> Result<Response<Body>, ParamError> {
     let ArticleRequest { id, text, html } = article_request(raw_id, params, &shared.config.limits)?;
+    let max_bytes = shared.config.limits.article_bytes;
     Ok(run_blocking(shared, move |reader| {
-        let outline = reader.outline(&id, text || html)?;
+        let mut outline = reader.outline_within(&id, text || html, max_bytes)?;
+        if let Some(outline) = &mut outline {
+            public::outline(outline);
+        }
         Ok(match (outline, html) {
             (Some(outline), false) => json_response(StatusCode::OK, &outline),
             (Some(outline), true) => html_response(StatusCode::OK, view::article(&outline)),

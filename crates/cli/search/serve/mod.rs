@@ -17,24 +17,33 @@
 //! a few at a time ([`Limits::searches`]), behind a bound on requests in
 //! flight and a time-out.
 //!
-//! This module owns the server's life: its [`Config`] and [`Limits`], the
+//! This module owns the server's life: its [`Config`], the
 //! runtime, the listener and its connections (hyper's HTTP/1.1 server; no
 //! TLS, no HTTP/2, no client), and graceful shutdown. The rest is by job:
 //!
 //! - [`addr`]: the address to listen on, as a person writes it;
+//! - [`limits`]: the bounds on what a client may ask ([`Limits`]);
+//! - [`conn`]: the share of connections one address may hold, and the
+//!   send time-out (slow clients cannot take the server from others);
 //! - [`reload`]: the index reader, picking up new commits;
 //! - [`http`]: one request's plumbing: routing, CORS, common headers, the
 //!   access log, the body check, JSON and HTML responses, errors;
 //! - [`handlers`]: what each route answers;
 //! - [`params`]: the query string and each route's checked parameters;
+//! - [`public`]: what is shown of where an article came from (file
+//!   sources relative to the folder they were ingested from, never the
+//!   machine's absolute paths);
 //! - [`view`]: the HTML view of an article.
 //!
 //! Ranking, query parsing, snippets and a hit's JSON are `rubric-index`'s.
 
 mod addr;
+mod conn;
 mod handlers;
 mod http;
+mod limits;
 mod params;
+mod public;
 mod reload;
 mod view;
 
@@ -56,6 +65,8 @@ use tracing::{debug, info, warn};
 
 pub use addr::parse_addr;
 pub use http::parse_origin;
+pub use limits::Limits;
+use limits::shorten;
 use reload::Live;
 
 /// The address `--serve` binds when given none: loopback only.
@@ -74,62 +85,6 @@ pub struct Config {
     pub cors: Option<HeaderValue>,
     /// The bounds on what a client may ask.
     pub limits: Limits,
-}
-
-/// The bounds on requests. [`Limits::default`] is what the binary uses.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Longest `q`, in characters.
-    pub query_chars: usize,
-    /// Largest `limit`.
-    pub max_limit: usize,
-    /// Largest `offset`.
-    pub max_offset: usize,
-    /// Most `filter` parameters, and the longest one in characters.
-    pub max_filters: usize,
-    /// Longest article id in `/articles/{id}`, in bytes.
-    pub id_bytes: usize,
-    /// Largest request head (request line and headers), in bytes.
-    pub head_bytes: usize,
-    /// Largest request body, in bytes (the API takes none).
-    pub body_bytes: u64,
-    /// Open connections at most; more wait to be accepted.
-    pub connections: usize,
-    /// Requests in flight at most; more get a 503 at once.
-    pub in_flight: usize,
-    /// Searches running at once; more wait their turn (within the time-out).
-    pub searches: usize,
-    /// Longest a request may wait and run before it gets a 503.
-    pub request_timeout: Duration,
-    /// Longest a client may take to send a request head.
-    pub head_timeout: Duration,
-    /// How often the index is checked for a new commit.
-    pub reload_every: Duration,
-    /// How long shutdown waits for requests in flight.
-    pub shutdown_grace: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Limits {
-            // A search box needs far less than the index's own cut-off.
-            query_chars: 2_000.min(rubric_index::MAX_QUERY_CHARS),
-            max_limit: 100,
-            max_offset: 10_000,
-            max_filters: 8,
-            id_bytes: 2_048,
-            head_bytes: 16 * 1024,
-            body_bytes: 0,
-            connections: 1_024,
-            in_flight: 512,
-            searches: cores.max(2),
-            request_timeout: Duration::from_secs(10),
-            head_timeout: Duration::from_secs(10),
-            reload_every: Duration::from_millis(250),
-            shutdown_grace: Duration::from_secs(10),
-        }
-    }
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
@@ -177,6 +132,7 @@ async fn serve(config: Config, live: Live) -> anyhow::Result<()> {
             .watch(shared.config.limits.reload_every),
     );
     let connections = Arc::new(Semaphore::new(shared.config.limits.connections));
+    let per_client = conn::PerClient::new(shared.config.limits.per_client);
     let graceful = GracefulShutdown::new();
     let mut stop = std::pin::pin!(shutdown_signal());
     loop {
@@ -196,6 +152,10 @@ async fn serve(config: Config, live: Live) -> anyhow::Result<()> {
             },
             () = &mut stop => break,
         };
+        let Some(admitted) = per_client.admit(peer.ip()) else {
+            debug!("{peer}: too many connections from this address; closed");
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let service = {
             let shared = shared.clone();
@@ -206,13 +166,16 @@ async fn serve(config: Config, live: Live) -> anyhow::Result<()> {
             .timer(TokioTimer::new())
             .header_read_timeout(limits.head_timeout)
             .max_buf_size(limits.head_bytes.max(8192))
-            .serve_connection(TokioIo::new(stream), service);
+            .serve_connection(
+                TokioIo::new(conn::with_send_timeout(stream, limits.send_timeout)),
+                service,
+            );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(err) = conn.await {
                 debug!("connection from {peer}: {err}");
             }
-            drop(permit);
+            drop((permit, admitted));
         });
     }
     info!("shutting down: no new connections; waiting for requests in flight");
@@ -251,14 +214,5 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
-    }
-}
-
-/// At most `max` characters of `s`, with `…` when cut (for messages and the
-/// access log).
-fn shorten(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        None => s.to_string(),
-        Some((at, _)) => format!("{}…", &s[..at]),
     }
 }

@@ -10,6 +10,8 @@
 use rubric_core::text::{escape_html, escape_html_into};
 use rubric_index::Outline;
 
+use super::public::is_web;
+
 /// The article: its title, where it came from, and each section's
 /// heading (`id` = its anchor) with its paragraphs and list items. All
 /// text from the index is escaped.
@@ -57,10 +59,12 @@ pub fn article(outline: &Outline) -> String {
     }
     body.push_str("</article>\n");
     if outline.truncated {
-        body.push_str(&format!(
-            "<p class=\"note\">Only the first {} sections are shown.</p>\n",
-            rubric_index::MAX_OUTLINE_SECTIONS
-        ));
+        // Too many sections, or too much text: the last section shown may
+        // end early.
+        body.push_str(
+            "<p class=\"note\">This article is too long to show whole: \
+             only its beginning is shown.</p>\n",
+        );
     }
     page(title, &body)
 }
@@ -136,11 +140,6 @@ fn numbered(line: &str) -> Option<(u32, &str)> {
         return None;
     }
     Some((n.parse().ok()?, rest))
-}
-
-fn is_web(url: &str) -> bool {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// The whole page around `body`, in the search page's colours (light
