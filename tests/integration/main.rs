@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod fake_elastic;
 mod fake_quickwit;
 mod harness;
 mod hostile;
@@ -15,4 +16,5 @@ mod search;
 mod serve;
 mod serve_hostile;
 mod sink;
+mod sink_elastic;
 mod web;

@@ -93,6 +93,87 @@ fn a_sink_run_fills_the_remote_index_and_incremental_runs_keep_it_equal_to_the_s
 }
 
 #[test]
+fn export_ndjson_writes_the_documents_the_sink_sends_one_line_per_section() {
+    let qw = FakeQuickwit::start();
+    let case = Case::new();
+    docs(&case);
+    case.ingest(&["--sink", &qw.url(INDEX), "docs"])
+        .expect_code(0);
+    let out = case.path("out.ndjson");
+    let file = out.to_str().unwrap();
+    let listing = |dir: &std::path::Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else {
+                    out.push((path.clone(), std::fs::read(&path).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let books = listing(&case.index());
+    let run = case
+        .ingest(&["--export", "ndjson", file, "docs"])
+        .expect_code(0);
+    assert!(run.stderr.contains("exported 4 sections"), "{}", run.stderr);
+    let read = || -> Vec<Value> {
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    // The very documents the sink sent, in the same order.
+    let lines = read();
+    assert_eq!(lines, qw.state.lock().unwrap().docs);
+    // Every field is one the index config declares.
+    let config = case
+        .ingest(&["--sink-config", "quickwit"])
+        .expect_code(0)
+        .json();
+    let declared: Vec<&str> = config["doc_mapping"]["field_mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    for line in &lines {
+        for key in line.as_object().unwrap().keys() {
+            assert!(declared.contains(&key.as_str()), "{key} not declared");
+        }
+    }
+    // An export writes no index and keeps no books.
+    assert_eq!(listing(&case.index()), books);
+    // A full snapshot: after a change and a removal, the next export holds
+    // exactly the sources' sections (it carries no deletes).
+    case.write(
+        "docs/a.md",
+        "# Alpha\n\nAlpha lead about zebras.\n\n## Manes\n\nZebras have manes.\n",
+    );
+    std::fs::remove_file(case.path("docs/c.md")).unwrap();
+    case.ingest(&["--export", "ndjson", file, "docs"])
+        .expect_code(0);
+    let ids: Vec<Value> = read().iter().map(|d| d["id"].clone()).collect();
+    assert_eq!(ids, [json!("a.md"), json!("a.md#manes"), json!("b.md")]);
+    // A format it does not know is refused before anything is read.
+    let bad = case
+        .ingest(&["--export", "csv", file, "docs"])
+        .expect_code(2);
+    assert!(
+        bad.stderr
+            .contains("unknown format \"csv\" (ndjson or bulk)"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
 fn documents_go_in_requests_bounded_in_bytes() {
     let qw = FakeQuickwit::start();
     let case = Case::new();

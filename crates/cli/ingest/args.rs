@@ -90,6 +90,19 @@ pub struct SinkArgs {
         value_parser = ["quickwit", "elasticsearch", "opensearch"]
     )]
     pub config: Option<String>,
+    /// Write every section of the sources to FILE exactly as a sink would
+    /// send it, for your own bulk loader: `ndjson` (one document per line,
+    /// Quickwit's ingest body) or `bulk` (Elasticsearch/OpenSearch `_bulk`
+    /// body: an index action keyed by section id before each document). A
+    /// full snapshot of this run: nothing is compared, deleted or kept.
+    #[arg(
+        help_heading = "Remote sink",
+        long = "export",
+        num_args = 2,
+        value_names = ["FORMAT", "FILE"],
+        conflicts_with_all = ["dry_run", "check", "prune", "rebuild", "url"]
+    )]
+    pub export: Option<Vec<String>>,
     /// Documents are sent in requests of at most this many MB.
     #[arg(
         help_heading = "Remote sink",
@@ -301,5 +314,28 @@ mod tests {
                 .expect("both flags parse");
         assert_eq!((args.sink.retries, args.web.retries), (1, Some(2)));
         Args::try_parse_from(["ingest", "docs"]).expect("no flag is required");
+    }
+
+    #[test]
+    fn export_takes_a_format_and_a_file_and_refuses_a_sink_beside_it() {
+        let args = Args::try_parse_from(["ingest", "--export", "ndjson", "out.ndjson", "docs"])
+            .expect("parses");
+        assert_eq!(
+            args.sink.export.as_deref(),
+            Some(&["ndjson".to_string(), "out.ndjson".to_string()][..])
+        );
+        assert_eq!(args.sources, [PathBuf::from("docs")]);
+        assert!(
+            Args::try_parse_from([
+                "ingest",
+                "--export",
+                "ndjson",
+                "o",
+                "--sink",
+                "quickwit://h/i"
+            ])
+            .is_err()
+        );
+        assert!(Args::try_parse_from(["ingest", "--export", "ndjson"]).is_err());
     }
 }

@@ -80,6 +80,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// catalog of its last commit for `--check`, or nowhere for `--dry-run`.
 fn open(args: &Args, options: &rubric_ingest::Options, mode: Mode) -> Result<Target, IngestError> {
     let dir = &options.index_dir;
+    if let Some(export) = &args.sink.export {
+        return open_export(export);
+    }
     if let Some(url) = &args.sink.url {
         return open_sink(args, dir, url, mode);
     }
@@ -140,6 +143,20 @@ fn open_sink(
             Ok(Target::Remote(Box::new(target)))
         }
     }
+}
+
+/// `--export FORMAT FILE`: the file the documents go to.
+fn open_export(export: &[String]) -> Result<Target, IngestError> {
+    let [format, file] = export else {
+        return Err(IngestError::Options("--export takes FORMAT FILE".into()));
+    };
+    let format = rubric_remote::ExportFormat::named(format).ok_or_else(|| {
+        IngestError::Options(format!(
+            "--export: unknown format {format:?} (ndjson or bulk)"
+        ))
+    })?;
+    let export = rubric_remote::Export::create(std::path::Path::new(file), format)?;
+    Ok(Target::Export(Box::new(export)))
 }
 
 /// Says that the Elasticsearch / OpenSearch sink was written from their

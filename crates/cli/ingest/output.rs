@@ -58,6 +58,14 @@ pub fn summary(
             sink.delete_requests
         );
     }
+    if let Some(export) = &s.export {
+        eprintln!(
+            "ingest: exported {} ({:.1} MB) to {}",
+            count(export.sections, "section"),
+            export.bytes as f64 / 1e6,
+            export.path
+        );
+    }
     Ok(())
 }
 

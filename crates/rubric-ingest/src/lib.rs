@@ -55,7 +55,9 @@ use rubric_extract::ExtractError;
 pub use error::{IngestError, SourceError};
 pub use plan::Stale;
 pub use remote::{RemoteOpened, RemoteTarget, sink_catalog, sink_dir};
-pub use report::{BytesDone, Outcome, Reporter, Silent, SinkSummary, Skipped, Summary, WebSummary};
+pub use report::{
+    BytesDone, ExportSummary, Outcome, Reporter, Silent, SinkSummary, Skipped, Summary, WebSummary,
+};
 pub use site::{SiteUrl, SiteUrlError};
 pub use sources::{Filter, IGNORE_FILE, LeftOut};
 pub use target::{Opened, Target, open_index};
@@ -206,6 +208,7 @@ pub fn run(
         reporter.failed(&refused);
     }
     summary.sink = finish.sink;
+    summary.export = finish.export;
     let tally = plan.tally;
     summary.added = tally.added;
     summary.updated = tally.updated;
@@ -391,7 +394,8 @@ impl Run<'_> {
                 }
                 Ok(Some((old_key, key)))
             }
-            Target::DryRun => Ok(None),
+            // No catalog: returned above.
+            Target::Export(_) | Target::DryRun => Ok(None),
             // The sink's catalog records no site URL, so this is reached
             // only when one is given: the engine's links would need sending
             // again, which is not built.

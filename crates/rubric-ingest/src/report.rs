@@ -131,6 +131,20 @@ pub struct Summary {
     /// What was sent to a remote engine (`--sink`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sink: Option<SinkSummary>,
+    /// What was written to an export file (`--export`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export: Option<ExportSummary>,
+}
+
+/// What a run wrote to an export file.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ExportSummary {
+    /// The file.
+    pub path: String,
+    /// Sections (documents) written.
+    pub sections: usize,
+    /// Bytes written.
+    pub bytes: u64,
 }
 
 /// What a run sent to a remote engine.

@@ -1,5 +1,5 @@
 //! [`Target`]: where a run's articles go — the index (write), a remote
-//! engine (`--sink`, see `remote`), the index's catalog (compare only,
+//! engine (`--sink`, see `remote`), an export file (`--export`), the index's catalog (compare only,
 //! `--check`) or nowhere but the reporter (`--dry-run`). One type, so the run has no optional writer and no mode
 //! flags; what each mode does with an article, a file and the end of the run
 //! is decided here and nowhere else.
@@ -22,6 +22,9 @@ pub enum Target {
     Index(Box<IndexWriter>),
     /// Into a remote engine's index, with the catalog kept locally.
     Remote(Box<RemoteTarget>),
+    /// Every section written to a file as the sink would send it
+    /// (`ingest --export`); no catalog, nothing compared or deleted.
+    Export(Box<rubric_remote::Export>),
     /// Compared with the catalog of the index's last commit; nothing is
     /// written (`ingest --check`).
     Check(Catalog),
@@ -132,7 +135,7 @@ impl Target {
             Target::Index(writer) => Some(writer.catalog()),
             Target::Remote(remote) => Some(remote.catalog()),
             Target::Check(catalog) => Some(catalog),
-            Target::DryRun => None,
+            Target::Export(_) | Target::DryRun => None,
         }
     }
 
@@ -148,6 +151,10 @@ impl Target {
             Target::Index(writer) => Ok(writer.apply(article)?),
             Target::Remote(remote) => remote.apply(article),
             Target::Check(catalog) => Ok(catalog.change(article.id(), article.hash())),
+            Target::Export(export) => {
+                export.write(article)?;
+                Ok(Change::Added)
+            }
             Target::DryRun => Ok(Change::Unchanged),
         }
     }
@@ -157,7 +164,7 @@ impl Target {
         match self {
             Target::Index(writer) => Ok(writer.delete(id)?),
             Target::Remote(remote) => remote.delete(id),
-            Target::Check(_) | Target::DryRun => Ok(()),
+            Target::Check(_) | Target::Export(_) | Target::DryRun => Ok(()),
         }
     }
 
@@ -166,7 +173,7 @@ impl Target {
         match self {
             Target::Index(writer) => writer.record_file(key, stamp),
             Target::Remote(remote) => remote.record_file(key, stamp),
-            Target::Check(_) | Target::DryRun => {}
+            Target::Check(_) | Target::Export(_) | Target::DryRun => {}
         }
     }
 
@@ -175,7 +182,7 @@ impl Target {
         match self {
             Target::Index(writer) => writer.forget_file(key),
             Target::Remote(remote) => remote.forget_file(key),
-            Target::Check(_) | Target::DryRun => {}
+            Target::Check(_) | Target::Export(_) | Target::DryRun => {}
         }
     }
 
@@ -196,6 +203,19 @@ impl Target {
                 Ok(Finish {
                     refused: finished.refused,
                     sink: Some(finished.sent),
+                    export: None,
+                })
+            }
+            Target::Export(export) => {
+                let path = export.path().display().to_string();
+                let written = export.finish()?;
+                Ok(Finish {
+                    export: Some(crate::report::ExportSummary {
+                        path,
+                        sections: written.sections,
+                        bytes: written.bytes,
+                    }),
+                    ..Finish::default()
                 })
             }
             Target::Check(_) | Target::DryRun => Ok(Finish::default()),
@@ -210,4 +230,6 @@ pub(crate) struct Finish {
     pub refused: Vec<SourceError>,
     /// What was sent to a remote engine.
     pub sink: Option<SinkSummary>,
+    /// What was written to an export file.
+    pub export: Option<crate::report::ExportSummary>,
 }

@@ -1,7 +1,7 @@
 //! [`Document`]: one section as an engine stores it — the same fields for
 //! every engine, written as one line of JSON. Every sink writes these lines
-//! with [`Document::to_line`]. (An export of these lines for a user's own
-//! bulk loader, the issue's `ingest --export ndjson`, is not built yet.)
+//! with [`Document::to_line`], and `ingest --export ndjson` writes the same
+//! lines to a file ([`crate::Export`]).
 //!
 //! Each text field is sent twice: as written (`title`, `heading`, `path`,
 //! `text`: stored, for display and the engine's highlighter) and as

@@ -104,6 +104,15 @@ pub enum RemoteError {
         #[source]
         source: std::io::Error,
     },
+    /// An export file could not be written.
+    #[error("cannot write the export {path}")]
+    Export {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The async runtime could not be started.
     #[error("cannot start the HTTP client")]
     Runtime(#[source] std::io::Error),

@@ -10,6 +10,7 @@
 //!   analysed copy of each text field.
 //! - [`config`]: the index definitions those documents need.
 //! - [`Sink`]: batches, retries, deletes and the journal of `ingest --sink`.
+//! - [`Export`]: the same documents written to a file (`ingest --export`).
 //! - [`translate`]: the query language in the engine's terms.
 //! - [`RemoteSearch`]: `search --engine`, answering with the same
 //!   [`rubric_index::SearchResponse`] as a local index.
@@ -36,6 +37,7 @@ pub mod config;
 mod doc;
 mod endpoint;
 mod error;
+mod export;
 mod http;
 mod search;
 mod sink;
@@ -45,6 +47,7 @@ pub mod translate;
 pub use doc::{Document, FIELDS, section_id};
 pub use endpoint::{Endpoint, Engine};
 pub use error::RemoteError;
+pub use export::{Export, ExportFormat, Exported};
 pub use http::HttpOptions;
 pub use search::RemoteSearch;
 pub use sink::{Event, Opening, Progress, Sink, SinkOptions};

@@ -280,8 +280,10 @@ impl RemoteSearch {
             "query": compiled.elastic.clone().unwrap_or(Value::Null),
             "from": request.offset,
             "size": request.limit,
+            // The score is the first sort value (`track_scores` is not
+            // needed with `_score` in the sort, and Quickwit's dialect
+            // refuses it).
             "sort": [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
-            "track_scores": true,
             "track_total_hits": true,
             "_source": HIT_FIELDS.split(',').collect::<Vec<_>>(),
         });

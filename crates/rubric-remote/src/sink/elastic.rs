@@ -66,7 +66,7 @@ pub(super) fn prepare(sink: &mut Sink, create: bool, rebuild: bool) -> Result<bo
 
 /// A document's two `_bulk` lines: the `index` action keyed by its id, then
 /// the document.
-pub(super) fn bulk_lines(doc: &Document) -> Vec<u8> {
+pub(crate) fn bulk_lines(doc: &Document) -> Vec<u8> {
     let action = json!({"index": {"_id": doc.id}});
     let mut out = serde_json::to_vec(&action).unwrap_or_default();
     out.push(b'\n');

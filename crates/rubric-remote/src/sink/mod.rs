@@ -47,6 +47,8 @@ use crate::{Endpoint, Engine, RemoteError};
 
 use journal::Journal;
 
+pub(crate) use elastic::bulk_lines;
+
 /// Articles per delete request.
 const STALE_PER_REQUEST: usize = 1000;
 
