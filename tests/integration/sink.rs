@@ -30,6 +30,8 @@ fn a_sink_run_fills_the_remote_index_and_incremental_runs_keep_it_equal_to_the_s
     let run = case.ingest(&["--sink", &url, "docs"]).expect_code(0);
     assert!(run.stderr.contains("created the index"), "{}", run.stderr);
     assert!(run.stderr.contains("sent 4 sections"), "{}", run.stderr);
+    // No progress bar when stderr is not a terminal.
+    assert!(!run.stderr.contains("sections sent"), "{}", run.stderr);
     assert_eq!(qw.ids(), ["a.md", "a.md#stripes", "b.md", "c.md"]);
     {
         let state = qw.state.lock().unwrap();

@@ -207,6 +207,9 @@ pub fn run(
         summary.failed += 1;
         reporter.failed(&refused);
     }
+    if let Some(sink) = &finish.sink {
+        reporter.sending(sink.sections, sink.queued);
+    }
     summary.sink = finish.sink;
     summary.export = finish.export;
     let tally = plan.tally;
@@ -318,6 +321,10 @@ impl Run<'_> {
         self.summary.sections += article.sections().len();
         if self.target.keeps_books() {
             self.plan.article(&mut self.target, article, order)?;
+            if let Target::Remote(remote) = &self.target {
+                let progress = remote.progress();
+                self.reporter.sending(progress.sent, progress.queued);
+            }
         } else {
             self.reporter
                 .article(article)

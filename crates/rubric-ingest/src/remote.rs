@@ -138,6 +138,11 @@ impl RemoteTarget {
         Ok((target, opened))
     }
 
+    /// What the sink has sent so far.
+    pub fn progress(&self) -> rubric_remote::Progress {
+        self.sink.progress()
+    }
+
     /// The catalog as of this run.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -212,6 +217,7 @@ impl RemoteTarget {
             sent: crate::report::SinkSummary {
                 engine: self.sink.endpoint().to_string(),
                 sections: progress.sent,
+                queued: progress.queued,
                 bytes: progress.bytes,
                 requests: progress.requests,
                 deleted: progress.deleted,

@@ -53,6 +53,13 @@ pub trait Reporter {
         let _ = skipped;
     }
 
+    /// Sections handed to a remote engine's sink so far (`queued`) and how
+    /// many of them the engine has accepted (`sent`); called after each
+    /// article and once more when the last batch went (`--sink`).
+    fn sending(&mut self, sent: usize, queued: usize) {
+        let _ = (sent, queued);
+    }
+
     /// An article of a dry run (`Target::DryRun`), in source order. An error
     /// (the output went away) stops the run.
     fn article(&mut self, article: &Article) -> std::io::Result<()> {
@@ -154,6 +161,8 @@ pub struct SinkSummary {
     pub engine: String,
     /// Sections the engine accepted.
     pub sections: usize,
+    /// Sections handed to the sink (accepted or refused).
+    pub queued: usize,
     /// Bytes of documents it accepted.
     pub bytes: u64,
     /// Requests that sent documents.
