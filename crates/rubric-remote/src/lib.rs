@@ -17,7 +17,8 @@
 //!
 //! Quickwit 0.9 is the engine this was checked against (a real single
 //! node); the Elasticsearch / OpenSearch requests follow those engines'
-//! documented APIs and have not been run against either.
+//! documented APIs, are tested against a fake engine answering in those
+//! shapes, and have not been run against either real engine.
 //!
 //! Every request goes through one small hyper client (`http`): no TLS, no
 //! reqwest, so the `search` binary stays small. This crate does not decide

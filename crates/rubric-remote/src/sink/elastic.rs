@@ -5,6 +5,12 @@
 //! request is harmless) and `_delete_by_query` for older versions (by
 //! article and hash, `conflicts=proceed`: a section re-indexed meanwhile is
 //! skipped, not an error).
+//!
+//! Tested end to end against a fake engine in the documented shapes
+//! (`tests/integration/sink_elastic.rs`), never against a real
+//! Elasticsearch or OpenSearch. Quickwit's Elasticsearch-compatible API
+//! accepts the `_mapping` and `_bulk` requests but has no
+//! `_delete_by_query` (and keeps no `_id`): it is not a stand-in.
 
 use bytes::Bytes;
 use hyper::Method;
