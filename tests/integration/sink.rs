@@ -456,3 +456,62 @@ fn search_engine_on_a_missing_index_says_to_fill_it_first() {
         run.stderr
     );
 }
+
+#[test]
+fn search_serve_answers_from_the_engine() {
+    let qw = FakeQuickwit::start();
+    let case = Case::new();
+    {
+        let mut state = qw.state.lock().unwrap();
+        let hits = [stored(
+            "a.md#stripes",
+            "Stripes",
+            "Why zebras have stripes.",
+        )];
+        state.rest_replies.push_back(Reply::with_type(
+            "application/json",
+            json!({"num_hits": 1, "hits": hits,
+                   "snippets": [{"text": ["Why <b>zebras</b> have stripes."]}],
+                   "elapsed_time_micros": 3000, "errors": []})
+            .to_string(),
+        ));
+        state.es_replies.push_back(Reply::with_type(
+            "application/json",
+            json!({"took": 3, "timed_out": false, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+                   "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [
+                       {"_index": INDEX, "_source": hits[0], "sort": [4.5]}]}})
+            .to_string(),
+        ));
+    }
+    let url = qw.url(INDEX);
+    // No local index at all: the server answers from the engine alone.
+    let server = crate::serve::Server::spawn(&case, &["--serve", "127.0.0.1:0", "--engine", &url]);
+    let found = server.get("/search?q=zebras");
+    assert_eq!(found.status, 200, "{}", found.body);
+    let out = found.json();
+    assert_eq!(out["total"], 1);
+    assert_eq!(out["hits"][0]["id"], "a.md#stripes");
+    assert_eq!(out["hits"][0]["score"], 4.5);
+    assert_eq!(
+        out["hits"][0]["snippet"],
+        "Why <mark>zebras</mark> have stripes."
+    );
+    let health = server.get("/health").json();
+    assert_eq!(health["engine"], url);
+    assert_eq!(server.get("/articles/a.md").status, 404);
+    assert_eq!(server.get("/search?q=zebras&group=1").status, 400);
+    // The engine failing is a 502 that names neither the engine nor its
+    // message; the detail goes to the log.
+    {
+        let mut state = qw.state.lock().unwrap();
+        for _ in 0..2 {
+            state
+                .failures
+                .push_back(failing(400, r#"{"message": "secret detail"}"#));
+        }
+    }
+    let failed = server.get("/search?q=zebras");
+    assert_eq!(failed.status, 502, "{}", failed.body);
+    assert!(!failed.body.contains("secret"), "{}", failed.body);
+    assert!(!failed.body.contains("127.0.0.1"), "{}", failed.body);
+}

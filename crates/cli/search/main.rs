@@ -47,8 +47,9 @@ struct Args {
     config: Option<PathBuf>,
     /// Search a distributed engine's index instead of the local one:
     /// quickwit://HOST:PORT/INDEX (filled by `ingest --sink`; plain HTTP).
-    /// Not with --group, --explain or --serve.
-    #[arg(long, value_name = "URL", conflicts_with_all = ["group", "explain", "serve"])]
+    /// Not with --group or --explain; with --serve, the server answers
+    /// from the engine.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["group", "explain"])]
     engine: Option<String>,
     /// How many sections (with --group: articles) to return.
     #[arg(long, short = 'n', default_value_t = 10)]
@@ -130,10 +131,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = loaded.index(args.index.as_deref());
     if let Some(addr) = args.serve {
         let (addr, cors) = serve_settings(&loaded, addr, args.cors)?;
+        let engine = match &args.engine {
+            Some(url) => Some(engine(url)?),
+            None => None,
+        };
         return serve::run(serve::Config {
             addr,
             index,
             cors,
+            engine,
             limits: serve::Limits::with_connections(
                 usize::try_from(args.max_connections).unwrap_or(usize::MAX),
             ),
@@ -151,19 +157,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         ..SearchRequest::new("")
     };
     let reader = match &args.engine {
-        Some(url) => {
-            let endpoint: rubric_remote::Endpoint = url.parse()?;
-            if endpoint.engine != rubric_remote::Engine::Quickwit {
-                eprintln!(
-                    "search: note: searching {} follows its documented API but has not been tested against a real {}",
-                    endpoint.engine, endpoint.engine
-                );
-            }
-            Searcher::Remote(rubric_remote::RemoteSearch::new(
-                &endpoint,
-                rubric_remote::HttpOptions::default(),
-            ))
-        }
+        Some(url) => Searcher::Remote(rubric_remote::RemoteSearch::new(
+            &engine(url)?,
+            rubric_remote::HttpOptions::default(),
+        )),
         None => Searcher::Local(match IndexReader::open(&index) {
             Ok(reader) => reader,
             // "no index at PATH: run `ingest` first" says it all.
@@ -193,6 +190,19 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The engine of `--engine URL`, with a note when it is one Rubric was not
+/// run against.
+fn engine(url: &str) -> anyhow::Result<rubric_remote::Endpoint> {
+    let endpoint: rubric_remote::Endpoint = url.parse()?;
+    if endpoint.engine != rubric_remote::Engine::Quickwit {
+        eprintln!(
+            "search: note: searching {} follows its documented API but has not been tested against a real {}",
+            endpoint.engine, endpoint.engine
+        );
+    }
+    Ok(endpoint)
 }
 
 /// Where queries are answered: the local index or a remote engine.
