@@ -515,3 +515,48 @@ fn search_serve_answers_from_the_engine() {
     assert!(!failed.body.contains("secret"), "{}", failed.body);
     assert!(!failed.body.contains("127.0.0.1"), "{}", failed.body);
 }
+
+/// Two sources giving one article id in one run: the last one wins, in the
+/// engine as in a local index, and in an export.
+#[test]
+fn an_article_id_given_twice_in_a_run_leaves_only_the_last_version_in_the_engine() {
+    let qw = FakeQuickwit::start();
+    let case = Case::new();
+    case.write(
+        "docs/records.jsonl",
+        concat!(
+            "{\"_id\": \"dup\", \"title\": \"One\", \"text\": \"The first version.\"}\n",
+            "{\"_id\": \"other\", \"title\": \"Other\", \"text\": \"Another record.\"}\n",
+            "{\"_id\": \"dup\", \"title\": \"Two\", \"text\": \"The second version.\"}\n",
+        ),
+    );
+    case.ingest(&["--sink", &qw.url(INDEX), "docs"])
+        .expect_code(0);
+    let texts: Vec<Value> = qw
+        .state
+        .lock()
+        .unwrap()
+        .docs
+        .iter()
+        .map(|d| json!([d["id"], d["text"]]))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            json!(["other", "Another record."]),
+            json!(["dup", "The second version."])
+        ]
+    );
+    let out = case.path("out.ndjson");
+    case.ingest(&["--export", "ndjson", out.to_str().unwrap(), "docs"])
+        .expect_code(0);
+    let exported: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let d: Value = serde_json::from_str(l).unwrap();
+            json!([d["id"], d["text"]])
+        })
+        .collect();
+    assert_eq!(exported, texts);
+}
