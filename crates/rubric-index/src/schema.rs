@@ -25,6 +25,7 @@ use tantivy::tokenizer::{
 use tantivy::{Index, IndexSettings};
 
 use crate::IndexError;
+use crate::directory::{IndexDirectory, OpenWrites};
 use crate::greek::GreekLetterNames;
 use crate::spelling::AmericanSpelling;
 
@@ -209,6 +210,11 @@ pub(crate) fn unstemmed_analyzer_and_stemmer() -> (TextAnalyzer, TextAnalyzer) {
 /// Opens the existing index at `dir`: [`IndexError::Missing`] when there is
 /// none, [`IndexError::Version`] when it was written by another schema.
 pub(crate) fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
+    open_counted(dir).map(|(index, fields, _)| (index, fields))
+}
+
+/// [`open`], with the count of the index's files open for writing.
+fn open_counted(dir: &Path) -> Result<(Index, Fields, OpenWrites), IndexError> {
     let shown = dir.display().to_string();
     if !dir.join("meta.json").is_file() {
         return Err(IndexError::Missing(shown));
@@ -236,22 +242,23 @@ pub(crate) fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
     if found != SCHEMA_VERSION {
         return Err(version_error(found.to_string()));
     }
-    let directory = crate::directory::IndexDirectory::open(dir)
+    let directory = IndexDirectory::open(dir)
         .map_err(|e| IndexError::tantivy(&shown, tantivy::TantivyError::from(e)))?;
+    let writes = directory.open_writes();
     let index = Index::open(directory).map_err(|e| IndexError::tantivy(&shown, e))?;
     let (schema, fields) = build();
     if index.schema() != schema {
         return Err(version_error(format!("{found} with other fields")));
     }
     register_analyzer(&index);
-    Ok((index, fields))
+    Ok((index, fields, writes))
 }
 
 /// Opens the index at `dir`, creating the folder and an empty index when
-/// there is none.
-pub(crate) fn open_or_create(dir: &Path) -> Result<(Index, Fields), IndexError> {
+/// there is none; with the count of its files open for writing.
+pub(crate) fn open_or_create(dir: &Path) -> Result<(Index, Fields, OpenWrites), IndexError> {
     if dir.join("meta.json").is_file() {
-        return open(dir);
+        return open_counted(dir);
     }
     let shown = dir.display().to_string();
     fs::create_dir_all(dir).map_err(|e| IndexError::io(&shown, e))?;
@@ -259,12 +266,13 @@ pub(crate) fn open_or_create(dir: &Path) -> Result<(Index, Fields), IndexError> 
     // folder with no meta.json, which the next run simply creates again.
     write_meta(dir)?;
     let (schema, fields) = build();
-    let directory = tantivy::directory::MmapDirectory::open(dir)
+    let directory = IndexDirectory::open(dir)
         .map_err(|e| IndexError::tantivy(&shown, tantivy::TantivyError::from(e)))?;
+    let writes = directory.open_writes();
     let index = Index::create(directory, schema, IndexSettings::default())
         .map_err(|e| IndexError::tantivy(&shown, e))?;
     register_analyzer(&index);
-    Ok((index, fields))
+    Ok((index, fields, writes))
 }
 
 fn register_analyzer(index: &Index) {

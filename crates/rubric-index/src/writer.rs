@@ -13,7 +13,9 @@
 //! commit names (partial segments, its catalog, temporary files). A writer
 //! removes them when it opens, before it writes anything (so an index on a
 //! full disk can take a small update again), and a writer dropped with
-//! changes it did not commit removes its own at once.
+//! changes it did not commit (or whose commit failed) removes its own at
+//! once, after the indexing threads Tantivy let run on have closed their
+//! files (see `directory`).
 
 use std::fs;
 use std::path::Path;
@@ -28,6 +30,7 @@ use tantivy::{TantivyDocument, Term};
 
 use crate::IndexError;
 use crate::catalog::{self, ArticleEntry, Catalog, Change, FileStamp};
+use crate::directory::OpenWrites;
 use crate::schema::{self, Fields};
 
 /// Tantivy's smallest memory budget per indexing thread (15 MB).
@@ -38,6 +41,10 @@ const MAX_HEAP_PER_THREAD: usize = u32::MAX as usize - 1_000_000;
 
 /// At most this many indexing threads, whatever the budget.
 const MAX_THREADS: usize = 2;
+
+/// How long a writer that gives up waits for the files still being written
+/// (by indexing threads a failed commit left running) before it cleans up.
+const WRITES_SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// An open index for writing. Holds the index's writer lock until dropped;
 /// dropping it without [`IndexWriter::commit`] discards the changes.
@@ -54,6 +61,8 @@ pub struct IndexWriter {
     dirty: bool,
     /// The last commit, to read sections back from ([`IndexWriter::relink`]).
     relinking: Option<tantivy::IndexReader>,
+    /// The index's files open for writing, by any thread.
+    writes: OpenWrites,
 }
 
 impl std::fmt::Debug for IndexWriter {
@@ -72,7 +81,7 @@ impl IndexWriter {
     /// Fails with [`IndexError::Locked`] when another writer holds the index,
     /// and [`IndexError::Version`] when it was written by another schema.
     pub fn open(dir: &Path, heap_bytes: usize) -> Result<IndexWriter, IndexError> {
-        let (index, fields) = schema::open_or_create(dir)?;
+        let (index, fields, writes) = schema::open_or_create(dir)?;
         let path = dir.display().to_string();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = (heap_bytes / MIN_HEAP_PER_THREAD).clamp(1, MAX_THREADS.min(cores));
@@ -96,6 +105,7 @@ impl IndexWriter {
             committed,
             dirty: false,
             relinking: None,
+            writes,
         };
         writer.remove_leftovers();
         Ok(writer)
@@ -183,8 +193,7 @@ impl IndexWriter {
         );
         for section in article.sections() {
             let doc = self.document(article, section);
-            let result = self.inner()?.add_document(doc);
-            result.map_err(|e| IndexError::tantivy(&self.path, e))?;
+            self.add(doc)?;
         }
         Ok(())
     }
@@ -254,16 +263,42 @@ impl IndexWriter {
             docs.push(doc);
         }
         let sections = docs.len();
-        let path = self.path.clone();
-        let writer = self.inner()?;
-        writer.delete_term(term);
-        for doc in docs {
-            writer
-                .add_document(doc)
-                .map_err(|e| IndexError::tantivy(&path, e))?;
-        }
+        self.inner()?.delete_term(term);
         self.dirty |= sections > 0;
+        for doc in docs {
+            self.add(doc)?;
+        }
         Ok(sections)
+    }
+
+    /// Adds one document to the index.
+    fn add(&mut self, doc: TantivyDocument) -> Result<(), IndexError> {
+        match self.inner()?.add_document(doc) {
+            Ok(_) => Ok(()),
+            Err(error) => Err(self.add_failed(error)),
+        }
+    }
+
+    /// The error to report for a document Tantivy refused. When one of its
+    /// indexing threads died (a disk error), all Tantivy says is that the
+    /// writer was killed; joining the threads, which preparing a commit does
+    /// first, gives the thread's own error (`Input/output error`, `No space
+    /// left on device`). Nothing is committed: a commit so prepared is
+    /// aborted, and the caller gives the writer up.
+    fn add_failed(&mut self, error: tantivy::TantivyError) -> IndexError {
+        if matches!(error, tantivy::TantivyError::ErrorInThread(_))
+            && let Some(writer) = self.writer.as_mut()
+        {
+            match writer.prepare_commit() {
+                Err(cause) => return IndexError::tantivy(&self.path, cause),
+                Ok(prepared) => {
+                    if let Err(e) = prepared.abort() {
+                        tracing::debug!(index = %self.path, "abort failed: {e}");
+                    }
+                }
+            }
+        }
+        IndexError::tantivy(&self.path, error)
     }
 
     /// Records the site URL the articles' pages are placed under (see
@@ -343,13 +378,22 @@ impl IndexWriter {
 
     /// Drops every change since the last commit and removes the files they
     /// left: Tantivy's rollback forgets the uncommitted segments, and the
-    /// garbage collection after it deletes their files.
+    /// garbage collection after it deletes their files. A commit that
+    /// failed in one indexing thread leaves the others running detached, so
+    /// the clean-up waits until no file of the index is open for writing.
     fn discard(&mut self) {
         self.dirty = false;
         if let Some(writer) = &mut self.writer
             && let Err(e) = writer.rollback()
         {
             tracing::debug!(index = %self.path, "rollback failed: {e}");
+        }
+        if !self.writes.wait_for_none(WRITES_SETTLE_LIMIT) {
+            tracing::debug!(
+                index = %self.path,
+                open = self.writes.count(),
+                "files still being written; the next run removes them"
+            );
         }
         self.remove_leftovers();
     }
