@@ -48,7 +48,7 @@ mod error;
 mod fuzzy;
 mod greek;
 mod outline;
-mod query;
+pub mod query;
 mod rank;
 mod reader;
 mod schema;
@@ -63,7 +63,7 @@ pub use error::IndexError;
 pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineSection};
 pub use rank::Ranking;
 pub use reader::{IndexReader, IndexStats};
-pub use schema::{ANALYZER, SCHEMA_VERSION};
+pub use schema::{ANALYZER, Analysis, SCHEMA_VERSION};
 pub use search::{
     DEFAULT_LIMIT, Explained, Group, Hit, MAX_QUERY_CHARS, SearchRequest, SearchResponse,
 };
