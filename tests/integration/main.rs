@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod fake_elastic;
+mod fake_quickwit;
 mod harness;
 mod hostile;
 mod incremental;
@@ -14,4 +16,6 @@ mod query;
 mod search;
 mod serve;
 mod serve_hostile;
+mod sink;
+mod sink_elastic;
 mod web;

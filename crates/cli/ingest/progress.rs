@@ -2,8 +2,10 @@
 //! progress bars on stderr (only when stderr is a terminal and not `-q`):
 //! for files, a bar filled by bytes (a large JSON Lines file moves it part
 //! by part) with the files done beside it; for web pages, one with the URL
-//! count from the start, growing as sitemaps add pages. Both tick steadily
-//! and take the terminal's width. It prints each failed source, and writes
+//! count from the start, growing as sitemaps add pages; with `--sink`, a
+//! second bar below of the sections the engine has accepted out of those
+//! handed to the sink so far. They tick steadily and take the terminal's
+//! width. It prints each failed source, and writes
 //! the articles of a dry run to stdout (JSON Lines with `--json`, one line
 //! each without).
 
@@ -24,7 +26,11 @@ pub struct Terminal<W: Write> {
     out: W,
     json: bool,
     quiet: bool,
+    /// Draws the bars together on stderr (hidden when they are).
+    bars: indicatif::MultiProgress,
     bar: indicatif::ProgressBar,
+    /// Sections sent to a remote engine (`--sink`), once there are any.
+    sink: Option<indicatif::ProgressBar>,
     /// Files read so far and to read, shown beside the bytes.
     files: (usize, usize),
     /// Every failure, as printed, for `--check` to name them again.
@@ -39,7 +45,9 @@ impl<W: Write> Terminal<W> {
             out,
             json,
             quiet,
+            bars: indicatif::MultiProgress::new(),
             bar: indicatif::ProgressBar::hidden(),
+            sink: None,
             files: (0, 0),
             failures: Vec::new(),
         }
@@ -48,6 +56,9 @@ impl<W: Write> Terminal<W> {
     /// Clears the bar and hands back the output and the failures.
     pub fn finish(self) -> (W, Vec<String>) {
         self.bar.finish_and_clear();
+        if let Some(sink) = &self.sink {
+            sink.finish_and_clear();
+        }
         (self.out, self.failures)
     }
 
@@ -55,16 +66,27 @@ impl<W: Write> Terminal<W> {
     /// hidden when stderr is not a terminal or with `-q`.
     fn start(&mut self, len: u64, template: &str) -> bool {
         self.bar.finish_and_clear();
-        if self.quiet || !std::io::stderr().is_terminal() {
-            return false;
+        match self.new_bar(len, template) {
+            Some(bar) => {
+                self.bar = bar;
+                true
+            }
+            None => false,
         }
-        let bar = indicatif::ProgressBar::new(len);
+    }
+
+    /// A bar of `len` drawn with `template` among the others; none when
+    /// stderr is not a terminal or with `-q`.
+    fn new_bar(&self, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = self.bars.add(indicatif::ProgressBar::new(len));
         if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.enable_steady_tick(TICK);
-        self.bar = bar;
-        true
+        Some(bar)
     }
 }
 
@@ -119,7 +141,7 @@ impl<W: Write> Reporter for Terminal<W> {
 
     fn failed(&mut self, error: &SourceError) {
         let message = common::chain(error);
-        self.bar.suspend(|| eprintln!("ingest: error: {message}"));
+        self.bars.suspend(|| eprintln!("ingest: error: {message}"));
         self.failures.push(message);
     }
 
@@ -128,7 +150,18 @@ impl<W: Write> Reporter for Terminal<W> {
         if let Skipped::Page(why) = skipped
             && !self.quiet
         {
-            self.bar.suspend(|| eprintln!("ingest: skipped: {why}"));
+            self.bars.suspend(|| eprintln!("ingest: skipped: {why}"));
+        }
+    }
+
+    fn sending(&mut self, sent: usize, queued: usize) {
+        if self.sink.is_none() {
+            let template = "{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} sections sent";
+            self.sink = self.new_bar(queued as u64, template);
+        }
+        if let Some(bar) = &self.sink {
+            bar.set_length(queued as u64);
+            bar.set_position(sent as u64);
         }
     }
 

@@ -3,7 +3,10 @@
 //! sections, or with `--group` the matching articles with their sections, as
 //! text, JSON or TREC run lines; `--serve` answers over HTTP instead. It
 //! links `rubric-index` only: no HTML parser and no HTTP client, so it starts
-//! fast. Exit status: 0 hits, 1 none, 2 error (an empty query is one).
+//! fast. With `--engine quickwit://HOST:PORT/INDEX` the query goes to a
+//! distributed engine instead (`rubric-remote`: hyper's plain HTTP/1.1
+//! client, the same hyper as the server, no TLS) and prints the same way.
+//! Exit status: 0 hits, 1 none, 2 error (an empty query is one).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -42,6 +45,12 @@ struct Args {
     /// The configuration file [default: rubric.toml, when there is one].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Search a distributed engine's index instead of the local one:
+    /// quickwit://HOST:PORT/INDEX (filled by `ingest --sink`; plain HTTP).
+    /// Not with --group or --explain; with --serve, the server answers
+    /// from the engine.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["group", "explain"])]
+    engine: Option<String>,
     /// How many sections (with --group: articles) to return.
     #[arg(long, short = 'n', default_value_t = 10)]
     limit: usize,
@@ -127,10 +136,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = loaded.index(args.index.as_deref());
     if let Some(addr) = args.serve {
         let (addr, cors) = serve_settings(&loaded, addr, args.cors)?;
+        let engine = match &args.engine {
+            Some(url) => Some(engine(url)?),
+            None => None,
+        };
         return serve::run(serve::Config {
             addr,
             index,
             cors,
+            engine,
             limits: serve::Limits::with_connections(
                 usize::try_from(args.max_connections).unwrap_or(usize::MAX),
             ),
@@ -148,14 +162,20 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         suggest: format != Format::Trec,
         ..SearchRequest::new("")
     };
-    let reader = match IndexReader::open(&index) {
-        Ok(reader) => reader,
-        // "no index at PATH: run `ingest` first" says it all.
-        Err(e @ rubric_index::IndexError::Missing(_)) => return Err(e.into()),
-        Err(e) => {
-            return Err(anyhow::Error::new(e))
-                .with_context(|| format!("cannot open the index at {}", index.display()));
-        }
+    let reader = match &args.engine {
+        Some(url) => Searcher::Remote(rubric_remote::RemoteSearch::new(
+            &engine(url)?,
+            rubric_remote::HttpOptions::default(),
+        )),
+        None => Searcher::Local(match IndexReader::open(&index) {
+            Ok(reader) => reader,
+            // "no index at PATH: run `ingest` first" says it all.
+            Err(e @ rubric_index::IndexError::Missing(_)) => return Err(e.into()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e))
+                    .with_context(|| format!("cannot open the index at {}", index.display()));
+            }
+        }),
     };
     let mut out = anstream::stdout().lock();
     let found_any = match &args.queries {
@@ -176,6 +196,36 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The engine of `--engine URL`, with a note when it is one Rubric was not
+/// run against.
+fn engine(url: &str) -> anyhow::Result<rubric_remote::Endpoint> {
+    let endpoint: rubric_remote::Endpoint = url.parse()?;
+    if endpoint.engine != rubric_remote::Engine::Quickwit {
+        eprintln!(
+            "search: note: searching {} follows its documented API but has not been tested against a real {}",
+            endpoint.engine, endpoint.engine
+        );
+    }
+    Ok(endpoint)
+}
+
+/// Where queries are answered: the local index or a remote engine.
+// One per process: boxing either side buys nothing.
+#[allow(clippy::large_enum_variant)]
+enum Searcher {
+    Local(IndexReader),
+    Remote(rubric_remote::RemoteSearch),
+}
+
+impl Searcher {
+    fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResponse> {
+        Ok(match self {
+            Searcher::Local(reader) => reader.search(request)?,
+            Searcher::Remote(remote) => remote.search_blocking(request, true)?,
+        })
+    }
 }
 
 /// Where `--serve` listens and whom it lets call it: the flags', else
@@ -233,7 +283,7 @@ fn print(
 /// Answers every `qid<TAB>query` line; a query that fails is reported on
 /// stderr and answered with no hits, so one bad line does not stop the batch.
 fn batch(
-    reader: &IndexReader,
+    reader: &Searcher,
     file: &Path,
     template: &SearchRequest,
     format: Format,
@@ -271,7 +321,7 @@ fn batch(
         let mut response = match reader.search(&request) {
             Ok(response) => response,
             Err(err) => {
-                eprintln!("search: {}: {}", at(), common::chain(&err));
+                eprintln!("search: {}: {}", at(), common::chain(err.as_ref()));
                 // Still one line per query in JSON, so qids stay aligned.
                 if format != Format::Json {
                     continue;

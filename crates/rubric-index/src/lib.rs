@@ -52,7 +52,7 @@ mod extend;
 mod fuzzy;
 mod greek;
 mod outline;
-mod query;
+pub mod query;
 mod rank;
 mod reader;
 mod schema;
@@ -60,6 +60,7 @@ mod search;
 mod snippet;
 mod spelling;
 mod suggest;
+mod terms;
 mod writer;
 
 pub use catalog::{ArticleEntry, Catalog, CatalogStats, Change, FileStamp};
@@ -73,6 +74,7 @@ pub use search::{
     DEFAULT_LIMIT, Explained, Group, Hit, MAX_QUERY_CHARS, SearchRequest, SearchResponse,
 };
 pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};
+pub use terms::Analysis;
 pub use writer::{IndexWriter, MIN_HEAP_PER_THREAD};
 
 /// Entry points for the fuzz targets in `fuzz/` (not part of the API).

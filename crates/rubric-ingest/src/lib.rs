@@ -38,6 +38,7 @@ mod error;
 mod pipeline;
 mod plan;
 mod read;
+mod remote;
 mod report;
 mod site;
 mod sources;
@@ -53,7 +54,10 @@ use rubric_extract::ExtractError;
 
 pub use error::{IngestError, SourceError};
 pub use plan::Stale;
-pub use report::{BytesDone, Outcome, Reporter, Silent, Skipped, Summary, WebSummary};
+pub use remote::{RemoteOpened, RemoteTarget, sink_catalog, sink_dir};
+pub use report::{
+    BytesDone, ExportSummary, Outcome, Reporter, Silent, SinkSummary, Skipped, Summary, WebSummary,
+};
 pub use rubric_extract::language;
 pub use site::{SiteUrl, SiteUrlError};
 pub use sources::{Filter, IGNORE_FILE, LeftOut};
@@ -212,9 +216,19 @@ pub fn run(
         target,
         plan,
         mut summary,
+        reporter,
         ..
     } = run;
-    target.finish(&extractor)?;
+    let finish = target.finish(&extractor)?;
+    for refused in finish.refused {
+        summary.failed += 1;
+        reporter.failed(&refused);
+    }
+    if let Some(sink) = &finish.sink {
+        reporter.sending(sink.sections, sink.queued);
+    }
+    summary.sink = finish.sink;
+    summary.export = finish.export;
     let tally = plan.tally;
     summary.added = tally.added;
     summary.updated = tally.updated;
@@ -328,6 +342,10 @@ impl Run<'_> {
         self.summary.sections += article.sections().len();
         if self.target.keeps_books() {
             self.plan.article(&mut self.target, article, order)?;
+            if let Target::Remote(remote) = &self.target {
+                let progress = remote.progress();
+                self.reporter.sending(progress.sent, progress.queued);
+            }
         } else {
             self.reporter
                 .article(article)
@@ -404,7 +422,14 @@ impl Run<'_> {
                 }
                 Ok(Some((old_key, key)))
             }
-            Target::DryRun => Ok(None),
+            // No catalog: returned above.
+            Target::Export(_) | Target::DryRun => Ok(None),
+            // The sink's catalog records no site URL, so this is reached
+            // only when one is given: the engine's links would need sending
+            // again, which is not built.
+            Target::Remote(_) => Err(IngestError::Options(
+                "--site-url (or `site_url` in rubric.toml) cannot be used with --sink yet".into(),
+            )),
         }
     }
 }

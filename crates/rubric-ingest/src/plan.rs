@@ -20,10 +20,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use rubric_core::{Article, Format};
-use rubric_index::{Catalog, Change, FileStamp, IndexError};
+use rubric_index::{Catalog, Change, FileStamp};
 
-use crate::Target;
 use crate::sources::{self, SourceFile};
+use crate::{IngestError, Target};
 
 /// Counts per kind of change, and the stale articles for `--check`.
 #[derive(Debug, Default)]
@@ -176,7 +176,7 @@ impl Plan {
         target: &mut Target,
         article: &Article,
         order: usize,
-    ) -> Result<Change, IndexError> {
+    ) -> Result<Change, IngestError> {
         let change = target.apply(article)?;
         self.tally.count(change, article.id(), article.source());
         if matches!(change, Change::Added | Change::Updated) {
@@ -241,7 +241,7 @@ impl Plan {
         read: &ToRead,
         ids: Vec<String>,
         complete: bool,
-    ) -> Result<(), IndexError> {
+    ) -> Result<(), IngestError> {
         let previous: Vec<String> = target
             .catalog()
             .and_then(|c| c.file(&read.file.key))
@@ -282,7 +282,7 @@ impl Plan {
         target: &mut Target,
         roots: &[PathBuf],
         unreadable: &[PathBuf],
-    ) -> Result<(), IndexError> {
+    ) -> Result<(), IngestError> {
         let absolute = |paths: &[PathBuf]| -> Vec<String> {
             paths
                 .iter()
@@ -338,7 +338,7 @@ impl Plan {
     /// Removes an article whose source is gone, unless another source
     /// yields the same id in this run (then that source's article is the
     /// one to hold it: see [`Plan::rereads`]).
-    fn remove(&mut self, target: &mut Target, id: &str) -> Result<(), IndexError> {
+    fn remove(&mut self, target: &mut Target, id: &str) -> Result<(), IngestError> {
         if let Some(claim) = self.claims.get_mut(id) {
             claim.contested = true;
             return Ok(());

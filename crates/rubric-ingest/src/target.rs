@@ -1,6 +1,6 @@
-//! [`Target`]: where a run's articles go — the index (write), the index's
-//! catalog (compare only, `--check`) or nowhere but the reporter
-//! (`--dry-run`). One type, so the run has no optional writer and no mode
+//! [`Target`]: where a run's articles go — the index (write), a remote
+//! engine (`--sink`, see `remote`), an export file (`--export`), the index's catalog (compare only,
+//! `--check`) or nowhere but the reporter (`--dry-run`). One type, so the run has no optional writer and no mode
 //! flags; what each mode does with an article, a file and the end of the run
 //! is decided here and nowhere else.
 
@@ -10,13 +10,20 @@ use std::path::{Path, PathBuf};
 use rubric_core::Article;
 use rubric_index::{Catalog, Change, FileStamp, IndexError, IndexWriter};
 
-use crate::IngestError;
+use crate::remote::RemoteTarget;
+use crate::report::SinkSummary;
+use crate::{IngestError, SourceError};
 
 /// Where a run's articles go.
 #[derive(Debug)]
 pub enum Target {
     /// Into the index: added, replaced and deleted, committed at the end.
     Index(Box<IndexWriter>),
+    /// Into a remote engine's index, with the catalog kept locally.
+    Remote(Box<RemoteTarget>),
+    /// Every section written to a file as the sink would send it
+    /// (`ingest --export`); no catalog, nothing compared or deleted.
+    Export(Box<rubric_remote::Export>),
     /// Compared with the catalog of the index's last commit; nothing is
     /// written (`ingest --check`).
     Check(Catalog),
@@ -125,8 +132,9 @@ impl Target {
     pub fn catalog(&self) -> Option<&Catalog> {
         match self {
             Target::Index(writer) => Some(writer.catalog()),
+            Target::Remote(remote) => Some(remote.catalog()),
             Target::Check(catalog) => Some(catalog),
-            Target::DryRun => None,
+            Target::Export(_) | Target::DryRun => None,
         }
     }
 
@@ -137,49 +145,91 @@ impl Target {
 
     /// What `article` changes: written when writing, only decided when
     /// checking. A dry run changes nothing.
-    pub(crate) fn apply(&mut self, article: &Article) -> Result<Change, IndexError> {
+    pub(crate) fn apply(&mut self, article: &Article) -> Result<Change, IngestError> {
         match self {
-            Target::Index(writer) => writer.apply(article),
+            Target::Index(writer) => Ok(writer.apply(article)?),
+            Target::Remote(remote) => remote.apply(article),
             Target::Check(catalog) => Ok(catalog.change(article.id(), article.hash())),
+            Target::Export(export) => {
+                export.write(article)?;
+                Ok(Change::Added)
+            }
             Target::DryRun => Ok(Change::Unchanged),
         }
     }
 
     /// Deletes an article whose source is gone (when writing).
-    pub(crate) fn delete(&mut self, id: &str) -> Result<(), IndexError> {
+    pub(crate) fn delete(&mut self, id: &str) -> Result<(), IngestError> {
         match self {
-            Target::Index(writer) => writer.delete(id),
-            Target::Check(_) | Target::DryRun => Ok(()),
+            Target::Index(writer) => Ok(writer.delete(id)?),
+            Target::Remote(remote) => remote.delete(id),
+            Target::Check(_) | Target::Export(_) | Target::DryRun => Ok(()),
         }
     }
 
     /// Records a file read in full (when writing).
     pub(crate) fn record_file(&mut self, key: &str, stamp: FileStamp) {
-        if let Target::Index(writer) = self {
-            writer.record_file(key, stamp);
+        match self {
+            Target::Index(writer) => writer.record_file(key, stamp),
+            Target::Remote(remote) => remote.record_file(key, stamp),
+            Target::Check(_) | Target::Export(_) | Target::DryRun => {}
         }
     }
 
     /// Forgets a file that is gone (when writing).
     pub(crate) fn forget_file(&mut self, key: &str) {
-        if let Target::Index(writer) = self {
-            writer.forget_file(key);
+        match self {
+            Target::Index(writer) => writer.forget_file(key),
+            Target::Remote(remote) => remote.forget_file(key),
+            Target::Check(_) | Target::Export(_) | Target::DryRun => {}
         }
     }
 
     /// Ends the run: when writing, records the extraction that made the
     /// articles (`extractor`, see [`crate::extraction_version`]) and
-    /// commits whatever changed.
-    pub(crate) fn finish(self, extractor: &str) -> Result<(), IndexError> {
+    /// commits whatever changed; a remote target sends what is left.
+    /// What a remote engine refused is returned, to be reported.
+    pub(crate) fn finish(self, extractor: &str) -> Result<Finish, IngestError> {
         match self {
             Target::Index(mut writer) => {
                 writer.set_extractor(extractor);
                 if writer.is_dirty() {
                     (*writer).commit()?;
                 }
-                Ok(())
+                Ok(Finish::default())
             }
-            Target::Check(_) | Target::DryRun => Ok(()),
+            Target::Remote(remote) => {
+                let finished = remote.finish(extractor)?;
+                Ok(Finish {
+                    refused: finished.refused,
+                    sink: Some(finished.sent),
+                    export: None,
+                })
+            }
+            Target::Export(export) => {
+                let path = export.path().display().to_string();
+                let written = export.finish()?;
+                Ok(Finish {
+                    export: Some(crate::report::ExportSummary {
+                        path,
+                        sections: written.sections,
+                        bytes: written.bytes,
+                    }),
+                    ..Finish::default()
+                })
+            }
+            Target::Check(_) | Target::DryRun => Ok(Finish::default()),
         }
     }
+}
+
+/// What the end of a run gave beyond the commit.
+#[derive(Debug, Default)]
+pub(crate) struct Finish {
+    /// Articles a remote engine refused.
+    pub refused: Vec<SourceError>,
+    /// What was sent to a remote engine.
+    pub sink: Option<SinkSummary>,
+    /// What was written to an export file.
+    pub export: Option<crate::report::ExportSummary>,
 }

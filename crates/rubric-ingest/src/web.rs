@@ -161,7 +161,7 @@ enum Outcome {
 /// and applies their articles. Only an error of the index or the output
 /// stops the run.
 pub(crate) fn run(pages: Pages, options: &Options, run: &mut Run<'_>) -> Result<(), IngestError> {
-    let writable = matches!(run.target, Target::Index(_));
+    let writable = matches!(run.target, Target::Index(_) | Target::Remote(_));
     let cache = HttpCache::open(&options.index_dir, writable);
     let fetcher = Fetcher::new(options.fetch.clone(), cache).map_err(IngestError::Fetcher)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

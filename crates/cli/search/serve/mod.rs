@@ -12,6 +12,13 @@
 //!   and the time of its last commit;
 //! - `GET /` is the search page (`page.html`, self-contained).
 //!
+//! With `--engine URL` the server sits in front of a distributed engine
+//! instead of a local index (`rubric-remote`'s [`RemoteSearch`]): `/search`
+//! answers the same JSON from the engine (no `group`, no suggestions), the
+//! article routes answer 404 (an engine holds sections, not outlines), and
+//! `/health` names the engine. An engine that fails answers 502 with no
+//! detail (the detail is logged).
+//!
 //! Bad parameters get a 400 with `{"error": …, "status": 400}`; nothing a
 //! client sends makes a 500 or a panic. Searches run on Tokio's blocking pool,
 //! a few at a time ([`Limits::searches`]), behind a bound on requests in
@@ -68,6 +75,7 @@ pub use http::parse_origin;
 pub use limits::Limits;
 use limits::shorten;
 use reload::Live;
+use rubric_remote::{Endpoint, RemoteSearch};
 
 /// The address `--serve` binds when given none: loopback only.
 pub const DEFAULT_ADDR: SocketAddr =
@@ -85,11 +93,16 @@ pub struct Config {
     pub cors: Option<HeaderValue>,
     /// The bounds on what a client may ask.
     pub limits: Limits,
+    /// A distributed engine to answer from instead of the index folder.
+    pub engine: Option<Endpoint>,
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
-    let live = Live::open(config.index.clone())?;
+    let live = match &config.engine {
+        Some(_) => None,
+        None => Some(Live::open(config.index.clone())?),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(config.limits.searches + 2)
@@ -104,33 +117,41 @@ pub fn run(config: Config) -> anyhow::Result<ExitCode> {
 /// What requests share.
 struct Shared {
     config: Config,
-    index: Arc<Live>,
+    /// The local index (none with an engine).
+    index: Option<Arc<Live>>,
+    /// The engine (`--engine`).
+    engine: Option<RemoteSearch>,
     in_flight: Semaphore,
     searches: Arc<Semaphore>,
 }
 
-async fn serve(config: Config, live: Live) -> anyhow::Result<()> {
+async fn serve(config: Config, live: Option<Live>) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let bound = listener.local_addr().context("no local address")?;
     // The one line on stdout: tests and scripts read the port from it.
-    println!(
-        "search: serving http://{bound}/ (index {})",
-        config.index.display()
-    );
+    match &config.engine {
+        Some(engine) => println!("search: serving http://{bound}/ (engine {engine})"),
+        None => println!(
+            "search: serving http://{bound}/ (index {})",
+            config.index.display()
+        ),
+    }
     let shared = Arc::new(Shared {
-        index: Arc::new(live),
+        index: live.map(Arc::new),
+        engine: config
+            .engine
+            .as_ref()
+            .map(|e| RemoteSearch::new(e, rubric_remote::HttpOptions::default())),
         in_flight: Semaphore::new(config.limits.in_flight),
         searches: Arc::new(Semaphore::new(config.limits.searches)),
         config,
     });
-    let reloader = tokio::spawn(
-        shared
-            .index
-            .clone()
-            .watch(shared.config.limits.reload_every),
-    );
+    let reloader = shared
+        .index
+        .clone()
+        .map(|index| tokio::spawn(index.watch(shared.config.limits.reload_every)));
     let connections = Arc::new(Semaphore::new(shared.config.limits.connections));
     let per_client = conn::PerClient::new(shared.config.limits.per_client);
     let graceful = GracefulShutdown::new();
@@ -179,7 +200,9 @@ async fn serve(config: Config, live: Live) -> anyhow::Result<()> {
         });
     }
     info!("shutting down: no new connections; waiting for requests in flight");
-    reloader.abort();
+    if let Some(reloader) = reloader {
+        reloader.abort();
+    }
     let grace = shared.config.limits.shutdown_grace;
     tokio::select! {
         () = graceful.shutdown() => info!("all connections closed"),
