@@ -43,6 +43,8 @@ pub struct Config {
     pub semantic: Option<Semantic>,
     /// Tokens of each section the model reads (`--semantic-tokens`).
     pub semantic_tokens: Option<u16>,
+    /// The language of articles that cannot say theirs (`--lang`).
+    pub lang: Option<String>,
     /// Web sources and politeness.
     #[serde(default)]
     pub web: Web,

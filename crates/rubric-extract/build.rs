@@ -21,6 +21,7 @@ const PARSERS: &[&str] = &[
     "markup5ever",
     "selectors",
     "serde_json",
+    "whatlang",
 ];
 
 fn main() {

@@ -8,7 +8,8 @@
 //! - every refusal has a message (the 400's `error`);
 //! - a `/search` request that passes is within the limits: a query of
 //!   1..=2,000 characters that is not blank, limit 1..=100, offset at most
-//!   10,000, snippet 20..=2,000, at most 8 filters of 1..=200 characters;
+//!   10,000, snippet 20..=2,000, at most 8 filters of 1..=200 characters,
+//!   a language that is a tag's primary subtag;
 //!   one that names a parameter `/search` does not take is refused; and it
 //!   round-trips: its values written back as a query string
 //!   (`form_urlencoded`) give the same request;
@@ -31,7 +32,7 @@ mod serve {
 
     use limits::{Limits, shorten};
 
-    const SEARCH_TAKES: [&str; 6] = ["q", "limit", "offset", "group", "filter", "snippet"];
+    const SEARCH_TAKES: [&str; 7] = ["q", "limit", "offset", "group", "filter", "snippet", "lang"];
 
     pub fn check(target: &str) {
         let limits = Limits::default();
@@ -84,6 +85,9 @@ mod serve {
         for filter in &request.filters {
             again.append_pair("filter", filter);
         }
+        if let Some(language) = &request.language {
+            again.append_pair("lang", language);
+        }
         let again = again.finish();
         let reparsed = params::parse_params(&again)
             .and_then(|p| params::search_request(&p, limits))
@@ -104,6 +108,7 @@ mod serve {
             )
         );
         assert_eq!(reparsed.filters, request.filters);
+        assert_eq!(reparsed.language, request.language);
     }
 
     fn article(raw_id: &str, params: &params::Params, limits: &Limits) {

@@ -526,3 +526,101 @@ fn after_a_full_disk_a_small_update_succeeds_and_nothing_is_left_behind() {
     assert!(out.contains("check=0"), "{out}\n{}", run.stderr);
     assert_eq!(orphans(&case.path("kept")), Vec::<String>::new());
 }
+
+/// Runs `ingest ARGS` on the case's index with the I/O-failure shim of
+/// tests/faults (built into the case dir) preloaded and `env` set.
+fn ingest_with_shim(case: &Case, shim: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
+    let mut command = Command::new(bin("ingest"));
+    command
+        .current_dir(case.dir.path())
+        .env("NO_COLOR", "1")
+        .env("LD_PRELOAD", shim)
+        .arg("--index")
+        .arg(case.index())
+        .args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    Run::from(command.output().unwrap())
+}
+
+/// Found by tests/faults/run: when one of Tantivy's two indexing threads
+/// failed on a disk error (EIO), its commit returned at once and left the
+/// other thread writing its segment on its own, after the clean-up had run;
+/// that segment's files stayed in the index folder until the next run. And
+/// a failure seen while adding documents said only "An index writer was
+/// killed", not what failed.
+#[test]
+fn an_io_error_while_writing_the_index_leaves_no_segment_files_behind() {
+    let shim_dir = Case::new();
+    let shim = shim_dir.path("eio.so");
+    let built = Command::new("cc")
+        .args(["-shared", "-fPIC", "-O2", "-o"])
+        .arg(&shim)
+        .arg(crate::harness::repo().join("tests/faults/eio.c"))
+        .arg("-ldl")
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED: no C compiler to build the I/O-failure shim");
+        return;
+    }
+    let case = Case::new();
+    for i in 0..150 {
+        let words: Vec<String> = (0..60).map(|j| format!("w{i}x{j}")).collect();
+        case.write(
+            &format!("notes/n{i:03}.md"),
+            format!(
+                "# Note {i}\n\n## Rocks\n\nGranite {i}. {}\n\n## Soil\n\nSoil {i} drains.\n",
+                words.join(" ")
+            ),
+        );
+    }
+    case.ingest(&["-q", "notes"]).expect_code(0);
+    let index = format!("{}/", case.index().display());
+    let counted = ingest_with_shim(
+        &case,
+        &shim,
+        &[
+            ("EIO_WRITE_MATCH", index.clone()),
+            ("EIO_COUNT", "1".into()),
+        ],
+        &["-q", "--rebuild", "notes"],
+    );
+    let writes: usize = counted
+        .stderr
+        .rsplit("eio: ")
+        .next()
+        .and_then(|tail| tail.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the shim counts writes: {}", counted.stderr));
+    let mut failed = 0;
+    for after in (1..=writes).step_by((writes / 20).max(1)) {
+        let run = ingest_with_shim(
+            &case,
+            &shim,
+            &[
+                ("EIO_WRITE_MATCH", index.clone()),
+                ("EIO_WRITE_AFTER", after.to_string()),
+            ],
+            &["-q", "--rebuild", "notes"],
+        );
+        if run.code == 0 {
+            continue;
+        }
+        failed += 1;
+        assert_eq!(run.code, 2, "write {after} of {writes}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("Input/output error"),
+            "write {after}: the error is named: {}",
+            run.stderr
+        );
+        assert_eq!(
+            orphans(&case.index()),
+            Vec::<String>::new(),
+            "write {after} of {writes} failed and left files no commit names: {}",
+            run.stderr
+        );
+        assert_eq!(case.hit_ids("granite").len(), 10, "the old index answers");
+    }
+    assert!(failed > 0, "no run failed: the shim did not take effect");
+}

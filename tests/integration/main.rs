@@ -4,14 +4,19 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod fake_elastic;
+mod fake_quickwit;
 mod harness;
 mod hostile;
 mod incremental;
 mod ingest;
+mod languages;
 mod publish;
 mod query;
 mod search;
 mod semantic;
 mod serve;
 mod serve_hostile;
+mod sink;
+mod sink_elastic;
 mod web;

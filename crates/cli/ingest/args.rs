@@ -59,6 +59,13 @@ pub struct Args {
     /// Files larger than this many MB are refused with an error [default: 256].
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_file_mb: Option<u64>,
+    /// The language (a tag such as `de` or `pt-BR`) of articles that do not
+    /// say theirs (`<html lang>`, front matter or a record's `lang`) and
+    /// whose text is too short to tell [default: `lang` in rubric.toml];
+    /// without it such articles have no language and are analysed as
+    /// English.
+    #[arg(long, value_name = "CODE")]
+    pub lang: Option<String>,
     #[command(flatten)]
     pub files: FileArgs,
     /// Semantic search: give every section a vector made by a local
@@ -67,8 +74,11 @@ pub struct Args {
     /// models/all-MiniLM-L6-v2]. An index that holds vectors keeps getting
     /// them without the flag.
     #[arg(long, value_name = "MODEL_DIR", num_args = 0..=1, require_equals = true,
-          default_missing_value = "", conflicts_with = "dry_run", help_heading = "Semantic search")]
-    pub semantic: Option<PathBuf>,
+          default_missing_value = "", conflicts_with = "dry_run", help_heading = "Semantic search",
+          value_parser = clap::value_parser!(std::ffi::OsString))]
+    // OsString, not PathBuf: clap's PathBuf parser refuses the empty value
+    // a bare `--semantic` stands for.
+    pub semantic: Option<std::ffi::OsString>,
     /// Tokens of each section the model reads (title, headings, then text)
     /// [default: 128 (the model's own window if shorter), or what the index
     /// was built with].
@@ -76,9 +86,70 @@ pub struct Args {
           help_heading = "Semantic search")]
     pub semantic_tokens: Option<u16>,
     #[command(flatten)]
+    pub sink: SinkArgs,
+    #[command(flatten)]
     pub web: WebArgs,
     #[command(flatten)]
     pub verbosity: common::Verbosity,
+}
+
+/// The flags of a remote sink.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SinkArgs {
+    /// Send the sections to a distributed engine's index instead of the
+    /// local one: quickwit://HOST:PORT/INDEX (plain HTTP). The catalog of
+    /// what was sent stays under the index folder (sinks/), so incremental
+    /// runs, --prune and --check work as they do locally.
+    #[arg(
+        help_heading = "Remote sink",
+        long = "sink",
+        value_name = "URL",
+        conflicts_with = "dry_run"
+    )]
+    pub url: Option<String>,
+    /// Print the index definition a sink needs (Quickwit's index config)
+    /// and exit; the sink creates it when the index does not exist.
+    #[arg(
+        help_heading = "Remote sink",
+        id = "sink_config",
+        long = "sink-config",
+        value_name = "ENGINE",
+        value_parser = ["quickwit", "elasticsearch", "opensearch"]
+    )]
+    pub config: Option<String>,
+    /// Write every section of the sources to FILE exactly as a sink would
+    /// send it, for your own bulk loader: `ndjson` (one document per line,
+    /// Quickwit's ingest body) or `bulk` (Elasticsearch/OpenSearch `_bulk`
+    /// body: an index action keyed by section id before each document). A
+    /// full snapshot of this run: nothing is compared, deleted or kept.
+    #[arg(
+        help_heading = "Remote sink",
+        long = "export",
+        num_args = 2,
+        value_names = ["FORMAT", "FILE"],
+        conflicts_with_all = ["dry_run", "check", "prune", "rebuild", "url"]
+    )]
+    pub export: Option<Vec<String>>,
+    /// Documents are sent in requests of at most this many MB.
+    #[arg(
+        help_heading = "Remote sink",
+        long = "sink-batch-mb",
+        value_name = "MB",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=100)
+    )]
+    pub batch_mb: u32,
+    /// Retries of a request the engine answered with 429 or 5xx, or that
+    /// could not connect or lost its connection (waits double from 0.5 s,
+    /// or as the engine's Retry-After says).
+    #[arg(
+        help_heading = "Remote sink",
+        id = "sink_retries",
+        long = "sink-retries",
+        value_name = "N",
+        default_value_t = 5
+    )]
+    pub retries: u32,
 }
 
 /// Which files are taken, and where their pages are published.
@@ -171,12 +242,31 @@ impl Args {
         use rubric_ingest::Semantic;
         let file = &loaded.config;
         let semantic = match (&self.semantic, &file.semantic) {
-            (Some(dir), _) if dir.as_os_str().is_empty() => Semantic::On(None),
-            (Some(dir), _) => Semantic::On(Some(dir.clone())),
+            (Some(dir), _) if dir.is_empty() => Semantic::On(None),
+            (Some(dir), _) => Semantic::On(Some(PathBuf::from(dir))),
             (None, Some(config::Semantic::On(true))) => Semantic::On(None),
             (None, Some(config::Semantic::Model(dir))) => Semantic::On(Some(loaded.path(dir))),
             (None, Some(config::Semantic::On(false)) | None) => Semantic::AsIndexed,
         };
+        if semantic != Semantic::AsIndexed {
+            let other = if self.sink.url.is_some() {
+                Some("--sink")
+            } else if self.sink.export.is_some() {
+                Some("--export")
+            } else {
+                None
+            };
+            if let Some(other) = other {
+                let from = if self.semantic.is_some() {
+                    "--semantic".to_string()
+                } else {
+                    format!("`semantic` in {}", config::FILE)
+                };
+                anyhow::bail!(
+                    "{from} cannot be used with {other}: section vectors are kept in a local index only, a remote engine or an export gets none"
+                );
+            }
+        }
         let tokens = self.semantic_tokens.or(file.semantic_tokens);
         if let Some(tokens) = tokens {
             if !TOKENS.contains(&i64::from(tokens)) {
@@ -275,6 +365,20 @@ impl Args {
             None if self.files.pretty_urls => anyhow::bail!("--pretty-urls needs --site-url"),
             None => None,
         };
+        let lang = match (&self.lang, &file.lang) {
+            (Some(lang), _) => Some((lang, "--lang".to_string())),
+            (None, Some(lang)) => {
+                let shown = loaded.file.as_deref().unwrap_or(Path::new(config::FILE));
+                Some((lang, format!("lang in {}", shown.display())))
+            }
+            (None, None) => None,
+        };
+        if let Some((lang, said)) = lang {
+            let code = rubric_ingest::language::normalize_tag(lang).with_context(|| {
+                format!("{said}: {lang:?} is not a language tag (such as en, de or pt-BR)")
+            })?;
+            options.language = Some(code);
+        }
         Ok(options)
     }
 }
@@ -285,5 +389,93 @@ fn pick(flags: &[String], file: &Option<Vec<String>>) -> Vec<String> {
         file.clone().unwrap_or_default()
     } else {
         flags.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: `--sink-retries` and `--retries` once shared clap's id
+    /// `retries`, and every run failed with "the following required
+    /// argument was not provided: retries".
+    #[test]
+    fn every_flag_has_its_own_id() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+        let args =
+            Args::try_parse_from(["ingest", "--sink-retries", "1", "--retries", "2", "docs"])
+                .expect("both flags parse");
+        assert_eq!((args.sink.retries, args.web.retries), (1, Some(2)));
+        Args::try_parse_from(["ingest", "docs"]).expect("no flag is required");
+    }
+
+    /// Regression: `--semantic` alone was refused by clap ("a value is
+    /// required for '--semantic[=<MODEL_DIR>]'"): the PathBuf parser
+    /// refuses the empty value a bare flag stands for.
+    #[test]
+    fn a_bare_semantic_flag_means_the_default_model() {
+        let loaded = config::Loaded::default();
+        let args = Args::try_parse_from(["ingest", "--semantic", "docs"]).unwrap();
+        let (semantic, _) = args.semantic(&loaded).unwrap();
+        assert_eq!(semantic, rubric_ingest::Semantic::On(None));
+        let args = Args::try_parse_from(["ingest", "--semantic=m", "docs"]).unwrap();
+        let (semantic, _) = args.semantic(&loaded).unwrap();
+        assert_eq!(
+            semantic,
+            rubric_ingest::Semantic::On(Some(PathBuf::from("m")))
+        );
+    }
+
+    #[test]
+    fn semantic_is_refused_with_a_sink_or_an_export() {
+        let loaded = config::Loaded::default();
+        for extra in [
+            &["--sink", "quickwit://127.0.0.1:7280/rubric"][..],
+            &["--export", "ndjson", "out.ndjson"][..],
+        ] {
+            let mut argv = vec!["ingest", "--semantic"];
+            argv.extend_from_slice(extra);
+            argv.push("docs");
+            let args = Args::try_parse_from(argv).unwrap();
+            let err = args.semantic(&loaded).unwrap_err().to_string();
+            assert!(
+                err.contains("--semantic cannot be used with")
+                    && err.contains(extra[0])
+                    && err.contains("local index only"),
+                "{err}"
+            );
+        }
+        let args = Args::try_parse_from([
+            "ingest",
+            "--sink",
+            "quickwit://127.0.0.1:7280/rubric",
+            "docs",
+        ])
+        .unwrap();
+        assert!(args.semantic(&loaded).is_ok());
+    }
+
+    #[test]
+    fn export_takes_a_format_and_a_file_and_refuses_a_sink_beside_it() {
+        let args = Args::try_parse_from(["ingest", "--export", "ndjson", "out.ndjson", "docs"])
+            .expect("parses");
+        assert_eq!(
+            args.sink.export.as_deref(),
+            Some(&["ndjson".to_string(), "out.ndjson".to_string()][..])
+        );
+        assert_eq!(args.sources, [PathBuf::from("docs")]);
+        assert!(
+            Args::try_parse_from([
+                "ingest",
+                "--export",
+                "ndjson",
+                "o",
+                "--sink",
+                "quickwit://h/i"
+            ])
+            .is_err()
+        );
+        assert!(Args::try_parse_from(["ingest", "--export", "ndjson"]).is_err());
     }
 }

@@ -61,6 +61,25 @@ pub fn summary(
             v.seconds
         );
     }
+    if let Some(sink) = &s.sink {
+        eprintln!(
+            "ingest: sent {} ({:.1} MB, {} requests) to {}; deletes asked for {} ({} requests)",
+            count(sink.sections, "section"),
+            sink.bytes as f64 / 1e6,
+            sink.requests,
+            sink.engine,
+            count(sink.deleted, "article"),
+            sink.delete_requests
+        );
+    }
+    if let Some(export) = &s.export {
+        eprintln!(
+            "ingest: exported {} ({:.1} MB) to {}",
+            count(export.sections, "section"),
+            export.bytes as f64 / 1e6,
+            export.path
+        );
+    }
     Ok(())
 }
 

@@ -2,8 +2,10 @@
 //! progress bars on stderr (only when stderr is a terminal and not `-q`):
 //! for files, a bar filled by bytes (a large JSON Lines file moves it part
 //! by part) with the files done beside it; for web pages, one with the URL
-//! count from the start, growing as sitemaps add pages. Both tick steadily
-//! and take the terminal's width. It prints each failed source, and writes
+//! count from the start, growing as sitemaps add pages; with `--sink`, a
+//! second bar below of the sections the engine has accepted out of those
+//! handed to the sink so far. They tick steadily and take the terminal's
+//! width. It prints each failed source, and writes
 //! the articles of a dry run to stdout (JSON Lines with `--json`, one line
 //! each without). When sections get vectors, a second bar shows the
 //! sections embedded, their rate and the time left.
@@ -25,9 +27,12 @@ pub struct Terminal<W: Write> {
     out: W,
     json: bool,
     quiet: bool,
+    /// Draws the bars together on stderr (hidden when they are).
     bars: indicatif::MultiProgress,
     bar: indicatif::ProgressBar,
-    /// Sections embedded of those known so far (a second line).
+    /// Sections sent to a remote engine (`--sink`), once there are any.
+    sink: Option<indicatif::ProgressBar>,
+    /// Sections embedded of those known so far (another line).
     embedding: Option<indicatif::ProgressBar>,
     /// Files read so far and to read, shown beside the bytes.
     files: (usize, usize),
@@ -46,6 +51,7 @@ impl<W: Write> Terminal<W> {
             bars: indicatif::MultiProgress::new(),
             bar: indicatif::ProgressBar::hidden(),
             embedding: None,
+            sink: None,
             files: (0, 0),
             failures: Vec::new(),
         }
@@ -57,6 +63,9 @@ impl<W: Write> Terminal<W> {
         if let Some(bar) = &self.embedding {
             bar.finish_and_clear();
         }
+        if let Some(sink) = &self.sink {
+            sink.finish_and_clear();
+        }
         (self.out, self.failures)
     }
 
@@ -64,16 +73,27 @@ impl<W: Write> Terminal<W> {
     /// hidden when stderr is not a terminal or with `-q`.
     fn start(&mut self, len: u64, template: &str) -> bool {
         self.bar.finish_and_clear();
-        if self.quiet || !std::io::stderr().is_terminal() {
-            return false;
+        match self.new_bar(len, template) {
+            Some(bar) => {
+                self.bar = bar;
+                true
+            }
+            None => false,
         }
-        let bar = indicatif::ProgressBar::new(len);
+    }
+
+    /// A bar of `len` drawn with `template` among the others; none when
+    /// stderr is not a terminal or with `-q`.
+    fn new_bar(&self, len: u64, template: &str) -> Option<indicatif::ProgressBar> {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = self.bars.add(indicatif::ProgressBar::new(len));
         if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.enable_steady_tick(TICK);
-        self.bar = self.bars.insert(0, bar);
-        true
+        Some(bar)
     }
 }
 
@@ -163,6 +183,17 @@ impl<W: Write> Reporter for Terminal<W> {
             && !self.quiet
         {
             self.bars.suspend(|| eprintln!("ingest: skipped: {why}"));
+        }
+    }
+
+    fn sending(&mut self, sent: usize, queued: usize) {
+        if self.sink.is_none() {
+            let template = "{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} sections sent";
+            self.sink = self.new_bar(queued as u64, template);
+        }
+        if let Some(bar) = &self.sink {
+            bar.set_length(queued as u64);
+            bar.set_position(sent as u64);
         }
     }
 

@@ -5,8 +5,11 @@
 //! the index holds section vectors, ranking is hybrid (`semantic`: the query
 //! is embedded by the model kept in the index). It links `rubric-index` and
 //! `rubric-embed` only: no HTML parser and no HTTP client, and an index
-//! without vectors loads no model, so it starts fast. Exit status: 0 hits,
-//! 1 none, 2 error (an empty query is one).
+//! without vectors loads no model, so it starts fast. With `--engine
+//! quickwit://HOST:PORT/INDEX` the query goes to a distributed engine
+//! instead (`rubric-remote`: hyper's plain HTTP/1.1 client, the same hyper
+//! as the server, no TLS; lexical only, it holds no vectors) and prints the
+//! same way. Exit status: 0 hits, 1 none, 2 error (an empty query is one).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -46,6 +49,12 @@ struct Args {
     /// The configuration file [default: rubric.toml, when there is one].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Search a distributed engine's index instead of the local one:
+    /// quickwit://HOST:PORT/INDEX (filled by `ingest --sink`; plain HTTP).
+    /// Not with --group or --explain; with --serve, the server answers
+    /// from the engine.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["group", "explain"])]
+    engine: Option<String>,
     /// How many sections (with --group: articles) to return.
     #[arg(long, short = 'n', default_value_t = 10)]
     limit: usize,
@@ -65,6 +74,11 @@ struct Args {
     /// `heading:acne`); repeatable; does not change scores.
     #[arg(long, value_name = "FILTER")]
     filter: Vec<String>,
+    /// The query's language (a tag such as `de`): analysed as that
+    /// language's articles are, it finds only them. Without it a query is
+    /// analysed for every language the index holds.
+    #[arg(long, value_name = "CODE", value_parser = serve::params::parse_language)]
+    lang: Option<String>,
     /// Snippet length in characters.
     #[arg(long, value_name = "N", default_value_t = rubric_index::DEFAULT_SNIPPET_CHARS as u64,
           value_parser = clap::value_parser!(u64).range(20..=100_000))]
@@ -150,13 +164,21 @@ fn main() -> ExitCode {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = config::Loaded::load(args.config.as_deref())?;
     let index = loaded.index(args.index.as_deref());
+    if args.engine.is_some() && args.model.is_some() {
+        anyhow::bail!("--model cannot be used with --engine: a remote engine holds no vectors");
+    }
     if let Some(addr) = args.serve {
         let semantic = args.semantic();
         let (addr, cors) = serve_settings(&loaded, addr, args.cors)?;
+        let engine = match &args.engine {
+            Some(url) => Some(engine(url)?),
+            None => None,
+        };
         return serve::run(serve::Config {
             addr,
             index,
             cors,
+            engine,
             limits: serve::Limits::with_connections(
                 usize::try_from(args.max_connections).unwrap_or(usize::MAX),
             ),
@@ -170,22 +192,32 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         filters: args.filter.clone(),
         snippet_chars: usize::try_from(args.snippet_chars).unwrap_or(usize::MAX),
         explain: args.explain,
+        language: args.lang.clone(),
         // A TREC run is for a scorer: no "did you mean".
         suggest: format != Format::Trec,
         ..SearchRequest::new("")
     };
-    let reader = match IndexReader::open(&index) {
-        Ok(reader) => reader,
-        // "no index at PATH: run `ingest` first" says it all.
-        Err(e @ rubric_index::IndexError::Missing(_)) => return Err(e.into()),
-        Err(e) => {
-            return Err(anyhow::Error::new(e))
-                .with_context(|| format!("cannot open the index at {}", index.display()));
-        }
+    let backend = match &args.engine {
+        Some(url) => Backend::Remote(rubric_remote::RemoteSearch::new(
+            &engine(url)?,
+            rubric_remote::HttpOptions::default(),
+        )),
+        None => Backend::Local(match IndexReader::open(&index) {
+            Ok(reader) => reader,
+            // "no index at PATH: run `ingest` first" says it all.
+            Err(e @ rubric_index::IndexError::Missing(_)) => return Err(e.into()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e))
+                    .with_context(|| format!("cannot open the index at {}", index.display()));
+            }
+        }),
     };
-    let embedder = semantic::Embedder::open(&reader, &args.semantic())?;
+    let embedder = match &backend {
+        Backend::Local(reader) => semantic::Embedder::open(reader, &args.semantic())?,
+        Backend::Remote(_) => None,
+    };
     let searcher = Searcher {
-        reader: &reader,
+        backend: &backend,
         embedder: embedder.as_ref(),
     };
     let mut out = anstream::stdout().lock();
@@ -207,6 +239,36 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The engine of `--engine URL`, with a note when it is one Rubric was not
+/// run against.
+fn engine(url: &str) -> anyhow::Result<rubric_remote::Endpoint> {
+    let endpoint: rubric_remote::Endpoint = url.parse()?;
+    if endpoint.engine != rubric_remote::Engine::Quickwit {
+        eprintln!(
+            "search: note: searching {} follows its documented API but has not been tested against a real {}",
+            endpoint.engine, endpoint.engine
+        );
+    }
+    Ok(endpoint)
+}
+
+/// Where queries are answered: the local index or a remote engine.
+// One per process: boxing either side buys nothing.
+#[allow(clippy::large_enum_variant)]
+enum Backend {
+    Local(IndexReader),
+    Remote(rubric_remote::RemoteSearch),
+}
+
+impl Backend {
+    fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResponse> {
+        Ok(match self {
+            Backend::Local(reader) => reader.search(request)?,
+            Backend::Remote(remote) => remote.search_blocking(request, true)?,
+        })
+    }
 }
 
 /// Where `--serve` listens and whom it lets call it: the flags', else
@@ -252,9 +314,10 @@ impl Args {
     }
 }
 
-/// The index and, when it holds vectors, the model that embeds queries.
+/// The index (or engine) and, when the index holds vectors, the model that
+/// embeds queries.
 struct Searcher<'a> {
-    reader: &'a IndexReader,
+    backend: &'a Backend,
     embedder: Option<&'a semantic::Embedder>,
 }
 
@@ -268,7 +331,7 @@ impl Searcher<'_> {
             request.dense = Some(dense);
             embed_ms = ms;
         }
-        let mut response = self.reader.search(&request)?;
+        let mut response = self.backend.search(&request)?;
         response.took_ms = ((response.took_ms + embed_ms) * 1e3).round() / 1e3;
         Ok(response)
     }

@@ -184,6 +184,7 @@ mod tests {
             path: vec!["P\u{1b}".into()],
             url: "docs/old\u{1b}[2J.md#bell".into(),
             score: 1.0,
+            language: None,
             snippet: String::new(),
             excerpt: Excerpt {
                 highlights: vec![0..6, 11..14],

@@ -1,7 +1,7 @@
 //! JSON Lines: one article per non-blank line, as design.md's input contract
 //! says: `id` or `_id` (a string or a number) required; optional `title`,
-//! `url`, `tags` (a list of strings, or one comma-separated string) and
-//! `date`; the body in one of `text`, `markdown` or `html`. BEIR corpora
+//! `url`, `tags` (a list of strings, or one comma-separated string), `date`
+//! and `lang` (or `language`); the body in one of `text`, `markdown` or `html`. BEIR corpora
 //! (`{"_id": "4983", "title": "...", "text": "..."}`) are read as they are.
 //! A record may instead hold its sections already cut, as a CMS export
 //! would: `sections`, a list of `{heading, level, anchor, text}` (all but
@@ -35,7 +35,7 @@ pub(crate) fn records<'a>(
         .enumerate()
         .filter(|(_, line)| !line.trim_ascii().is_empty())
         .map(move |(i, line)| {
-            record(input.source, line).map_err(|kind| ExtractError {
+            record(input, line).map_err(|kind| ExtractError {
                 source_name: input.source.to_string(),
                 line: Some(i + 1),
                 kind,
@@ -52,6 +52,8 @@ struct Record {
     title: Option<String>,
     url: Option<String>,
     date: Option<String>,
+    #[serde(alias = "language")]
+    lang: Option<String>,
     tags: Option<Tags>,
     text: Option<String>,
     markdown: Option<String>,
@@ -89,7 +91,8 @@ enum Tags {
 }
 
 /// Extracts the article of one line.
-fn record(source: &str, line: &[u8]) -> Result<Article, ErrorKind> {
+fn record(input: &Input<'_>, line: &[u8]) -> Result<Article, ErrorKind> {
+    let source = input.source;
     let line = std::str::from_utf8(line).map_err(|e| ErrorKind::NotUtf8 {
         offset: e.valid_up_to(),
     })?;
@@ -130,6 +133,10 @@ fn record(source: &str, line: &[u8]) -> Result<Article, ErrorKind> {
     if let Some(date) = non_blank(record.date) {
         draft.metadata.date = Some(date);
     }
+    if let Some(lang) = non_blank(record.lang) {
+        draft.metadata.language = Some(lang);
+    }
+    crate::language::decide(&mut draft, input.language);
     Ok(draft.finish())
 }
 
@@ -166,6 +173,7 @@ fn body(id: &str, source: &str, url: Option<&str>, record: &Record) -> Result<Dr
         source,
         url,
         date: None,
+        language: None,
         format,
         bytes: body.as_bytes(),
     };
@@ -359,6 +367,20 @@ mod tests {
         let e = all[1].as_ref().unwrap_err().to_string();
         assert!(e.starts_with("data/c.jsonl:3: not JSON"), "{e}");
         assert_eq!(all[2].as_ref().map(|a| a.id()).ok(), Some("c"));
+    }
+
+    #[test]
+    fn the_record_lang_is_the_article_language() {
+        let a = one(r#"{"id": "1", "lang": "de-AT", "text": "Kurz."}"#);
+        assert_eq!(a.metadata().language.as_deref(), Some("de"));
+        let a = one(r#"{"id": "1", "language": "fr", "html": "<html lang=es><p>Court.</p>"}"#);
+        assert_eq!(
+            a.metadata().language.as_deref(),
+            Some("fr"),
+            "the record wins"
+        );
+        let a = one(r#"{"id": "1", "text": "Kurz."}"#);
+        assert_eq!(a.metadata().language, None, "too short to tell, no default");
     }
 
     #[test]

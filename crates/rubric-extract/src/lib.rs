@@ -6,6 +6,9 @@
 //! Each builds a [`rubric_core::Draft`] through
 //! [`rubric_core::SectionBuilder`], so the outline rules of design.md live in
 //! one place, and [`extract`] finishes it once (which computes its hash).
+//! Every article leaves with a language when one can be told ([`language`]:
+//! the source's own tag, else detected from its text, else
+//! [`Input::language`]).
 //!
 //! This crate never touches the file system, the network or the index: the
 //! caller reads the bytes and decides the article id.
@@ -23,6 +26,7 @@ mod dateline;
 mod error;
 mod html;
 mod jsonl;
+pub mod language;
 mod list;
 mod markdown;
 mod text;
@@ -51,6 +55,9 @@ pub struct Input<'a> {
     /// The article's date as the caller knows it (a sitemap's `<lastmod>`);
     /// it wins over a date the source gives.
     pub date: Option<&'a str>,
+    /// The language to assume (a tag such as `de`) when the source does
+    /// not say and its text is too short to tell (`ingest --lang`).
+    pub language: Option<&'a str>,
     /// What the bytes are.
     pub format: Format,
     /// The raw bytes.
@@ -58,13 +65,14 @@ pub struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    /// An input with no URL and no date.
+    /// An input with no URL, no date and no default language.
     pub fn new(id: &'a str, source: &'a str, format: Format, bytes: &'a [u8]) -> Input<'a> {
         Input {
             id,
             source,
             url: None,
             date: None,
+            language: None,
             format,
             bytes,
         }
@@ -86,6 +94,7 @@ pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
     if let Some(date) = input.date {
         draft.metadata.date = Some(date.to_string());
     }
+    language::decide(&mut draft, input.language);
     Ok(draft.finish())
 }
 

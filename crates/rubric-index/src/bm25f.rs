@@ -24,11 +24,22 @@ pub(crate) struct Bm25fQuery {
     k1: Score,
     /// Length normalisation.
     b: Score,
+    /// How many documents the fields are drawn from, when not all the
+    /// index's (the sections of one language): the IDF's document count
+    /// and the divisor of the average field lengths.
+    docs: Option<u64>,
 }
 
 impl Bm25fQuery {
-    /// The indexed `text` in each of `fields`, with their weights.
-    pub(crate) fn new(text: &str, fields: &[(Field, Score)], k1: Score, b: Score) -> Bm25fQuery {
+    /// The indexed `text` in each of `fields`, with their weights, over
+    /// `docs` documents (`None`: the whole index).
+    pub(crate) fn new(
+        text: &str,
+        fields: &[(Field, Score)],
+        k1: Score,
+        b: Score,
+        docs: Option<u64>,
+    ) -> Bm25fQuery {
         Bm25fQuery {
             terms: fields
                 .iter()
@@ -36,6 +47,7 @@ impl Bm25fQuery {
                 .collect(),
             k1,
             b,
+            docs,
         }
     }
 }
@@ -95,7 +107,11 @@ impl Bm25fQuery {
                 b: self.b,
             });
         };
-        let docs = searcher.total_num_docs()?.max(1);
+        let docs = match self.docs {
+            Some(docs) => docs,
+            None => searcher.total_num_docs()?,
+        }
+        .max(1);
         let mut df = 0;
         let mut fields = Vec::with_capacity(self.terms.len());
         for (term, weight) in &self.terms {

@@ -9,7 +9,11 @@
 //! questions an incremental run asks ([`Catalog::change`]: is this article
 //! new, changed or as indexed? [`Catalog::file`]: was this file read as it
 //! is now?) and [`IndexWriter`](crate::IndexWriter) keeps it in step with
-//! what it writes; nothing else changes it. `search` never reads it.
+//! what it writes. A remote target (`rubric-ingest` sending sections to a
+//! distributed engine) keeps its own catalog in a file of its own
+//! ([`Catalog::read_from`], [`Catalog::write_to`]) and changes it through
+//! the same few methods ([`Catalog::insert_article`], ...). `search` never
+//! reads it.
 //!
 //! Atomicity: the catalog is written to its own file
 //! (`rubric-catalog-HASH.bin`, temp file + fsync + rename) *before* the
@@ -213,16 +217,18 @@ impl Catalog {
         }
     }
 
-    pub(crate) fn insert_article(&mut self, id: &str, entry: ArticleEntry) {
+    /// Records article `id` as indexed with `entry`'s source and hash.
+    pub fn insert_article(&mut self, id: &str, entry: ArticleEntry) {
         self.articles.insert(id.to_string(), entry);
     }
 
-    pub(crate) fn remove_article(&mut self, id: &str) {
+    /// Forgets article `id` (it is no longer indexed).
+    pub fn remove_article(&mut self, id: &str) {
         self.articles.remove(id);
     }
 
     /// Records `key`'s stamp; false when it was recorded as it is already.
-    pub(crate) fn record_file(&mut self, key: &str, stamp: FileStamp) -> bool {
+    pub fn record_file(&mut self, key: &str, stamp: FileStamp) -> bool {
         if self.files.get(key) == Some(&stamp) {
             return false;
         }
@@ -230,8 +236,32 @@ impl Catalog {
         true
     }
 
-    pub(crate) fn forget_file(&mut self, key: &str) -> bool {
+    /// Forgets the file `key`; false when it was not recorded.
+    pub fn forget_file(&mut self, key: &str) -> bool {
         self.files.remove(key).is_some()
+    }
+
+    /// The catalog kept in the file at `path` (by [`Catalog::write_to`]);
+    /// an empty one when there is no such file.
+    pub fn read_from(path: &Path) -> Result<Catalog, IndexError> {
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Catalog::default()),
+            Err(e) => return Err(IndexError::io(path.display(), e)),
+        };
+        postcard::from_bytes(&bytes).map_err(|e| IndexError::Corrupt {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Writes the catalog to `path` durably and atomically (a temporary
+    /// file beside it, synced, then renamed over it): a reader of `path`
+    /// sees the old catalog or the new one, never a mix.
+    pub fn write_to(&self, path: &Path) -> Result<(), IndexError> {
+        let body = postcard::to_stdvec(self)
+            .map_err(|e| IndexError::io(path.display(), std::io::Error::other(e)))?;
+        write_atomically(path, &body)
     }
 
     /// Records the site URL; false when it is recorded already.
@@ -244,7 +274,7 @@ impl Catalog {
     }
 
     /// Records the extractor version; false when it is recorded already.
-    pub(crate) fn set_extractor(&mut self, version: &str) -> bool {
+    pub fn set_extractor(&mut self, version: &str) -> bool {
         if self.extractor == version {
             return false;
         }
@@ -368,18 +398,8 @@ pub(crate) fn write(
     let body = postcard::to_stdvec(catalog)
         .map_err(|e| IndexError::io(dir.display(), std::io::Error::other(e)))?;
     let name = format!("{PREFIX}{}{SUFFIX}", &blake3::hash(&body).to_hex()[..16]);
-    let target = dir.join(&name);
-    let tmp = dir.join(format!("{name}.tmp"));
-    let io = |path: &Path, e| IndexError::io(path.display(), e);
-    let mut file = fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
-    file.write_all(&body).map_err(|e| io(&tmp, e))?;
-    file.sync_all().map_err(|e| io(&tmp, e))?;
-    drop(file);
-    fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
-    if let Ok(d) = fs::File::open(dir) {
-        // Make the rename durable before the commit that names it.
-        let _ = d.sync_all();
-    }
+    // Durable before the commit that names it.
+    write_atomically(&dir.join(&name), &body)?;
     let committed_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -392,6 +412,25 @@ pub(crate) fn write(
     };
     serde_json::to_string(&payload)
         .map_err(|e| IndexError::io(dir.display(), std::io::Error::other(e)))
+}
+
+/// Writes `body` to `target` through a synced temporary file renamed over
+/// it, then syncs the folder so the rename itself is durable.
+fn write_atomically(target: &Path, body: &[u8]) -> Result<(), IndexError> {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = target.with_file_name(name);
+    let io = |path: &Path, e| IndexError::io(path.display(), e);
+    let mut file = fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
+    file.write_all(body).map_err(|e| io(&tmp, e))?;
+    file.sync_all().map_err(|e| io(&tmp, e))?;
+    drop(file);
+    fs::rename(&tmp, target).map_err(|e| io(target, e))?;
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Ok(d) = fs::File::open(dir.unwrap_or(Path::new("."))) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// The catalog file a commit payload (as [`write`] made it) names.
@@ -635,6 +674,22 @@ mod tests {
             .collect();
         let keep = serde_json::from_str::<Payload>(&new).unwrap().manifest;
         assert_eq!(left, [keep]);
+    }
+
+    #[test]
+    fn a_catalog_written_to_a_file_reads_back_and_a_missing_file_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.bin");
+        assert_eq!(Catalog::read_from(&path).unwrap(), Catalog::default());
+        sample().write_to(&path).unwrap();
+        assert_eq!(Catalog::read_from(&path).unwrap(), sample());
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left");
+        fs::write(&path, b"\xff\xff\xff").unwrap();
+        assert!(matches!(
+            Catalog::read_from(&path),
+            Err(IndexError::Corrupt { .. })
+        ));
     }
 
     #[test]

@@ -20,6 +20,23 @@ pub enum IndexError {
         /// Version this build writes.
         expected: u32,
     },
+    /// An article's language needs text fields the index does not have yet
+    /// (its first article of that analysis). Nothing was written for it:
+    /// drop the writer, add them with [`crate::add_language`] (which keeps
+    /// every section) and apply the run's articles again.
+    #[error(
+        "the index at {path} has no fields for {language:?} articles yet: add them with `ingest` (it does so by itself)"
+    )]
+    NewLanguage {
+        /// Index folder.
+        path: String,
+        /// The article's language tag.
+        language: String,
+    },
+    /// The index's fields changed since the reader was opened (a language's
+    /// text fields were added): open it again.
+    #[error("the index at {0} has new fields since it was opened: open it again")]
+    FieldsChanged(String),
     /// Another process holds the writer lock.
     #[error("the index at {0} is locked by another ingest run")]
     Locked(String),

@@ -2,7 +2,9 @@
 //!
 //! One Tantivy document per [`rubric_core::Section`]. `schema` owns the
 //! fields, the `rubric_en` analyzer and the schema version kept with the
-//! index ([`SCHEMA_VERSION`], in `rubric.json`); [`IndexWriter`] adds,
+//! index ([`SCHEMA_VERSION`], in `rubric.json`), with English's text fields
+//! and those of each other language an article brought ([`add_language`],
+//! in `extend`, adds a language's); [`IndexWriter`] adds,
 //! replaces and deletes whole articles and commits; `query` reads the
 //! query language and `rank` scores it ([`Ranking`], BM25F in `bm25f`);
 //! [`IndexReader`] answers a [`SearchRequest`] with a [`SearchResponse`]
@@ -47,16 +49,18 @@
 //! # }
 //! ```
 
+mod analysis;
 mod bm25f;
 mod catalog;
 mod collect;
 mod directory;
 mod error;
+mod extend;
 mod fuzzy;
 mod greek;
 mod hybrid;
 mod outline;
-mod query;
+pub mod query;
 mod rank;
 mod reader;
 mod schema;
@@ -64,11 +68,13 @@ mod search;
 mod snippet;
 mod spelling;
 mod suggest;
+mod terms;
 mod vectors;
 mod writer;
 
 pub use catalog::{ArticleEntry, Catalog, CatalogStats, Change, FileStamp};
 pub use error::IndexError;
+pub use extend::add_language;
 pub use hybrid::{DEFAULT_CANDIDATES, DEFAULT_LEXICAL_WEIGHT, DEFAULT_RECALL, Dense, Fused};
 pub use outline::{MAX_OUTLINE_SECTIONS, Outline, OutlineSection};
 pub use rank::Ranking;
@@ -78,6 +84,7 @@ pub use search::{
     DEFAULT_LIMIT, Explained, Group, Hit, MAX_QUERY_CHARS, SearchRequest, SearchResponse,
 };
 pub use snippet::{DEFAULT_SNIPPET_CHARS, Excerpt};
+pub use terms::Analysis;
 pub use vectors::{
     PASSAGE_VERSION, VectorEncoding, VectorModel, model_folder, passage, passage_key,
 };

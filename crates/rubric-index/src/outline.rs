@@ -13,6 +13,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
+use crate::analysis::Analysis;
 use crate::{IndexError, IndexReader};
 
 /// At most this many sections of one article are returned (an article with
@@ -34,6 +35,8 @@ pub struct Outline {
     pub format: String,
     /// The article's tags.
     pub tags: Vec<String>,
+    /// The article's language (a tag such as `de`), when it has one.
+    pub language: Option<String>,
     /// Every section, lead first, in document order.
     pub sections: Vec<OutlineSection>,
     /// True when only the first sections are listed: the article has more
@@ -125,18 +128,24 @@ impl IndexReader {
         let mut left = max_bytes;
         for (ordinal, address) in order {
             let doc: TantivyDocument = searcher.doc(address).map_err(err)?;
-            let outline = outline.get_or_insert_with(|| Outline {
-                article: id.to_string(),
-                title: text_of(&doc, f.title).unwrap_or_default(),
-                source: text_of(&doc, f.source).unwrap_or_default(),
-                url: text_of(&doc, f.url).filter(|u| !u.is_empty()),
-                format: text_of(&doc, f.format).unwrap_or_default(),
-                tags: all_of(&doc, f.tags),
-                sections: Vec::new(),
-                truncated: false,
+            let outline = outline.get_or_insert_with(|| {
+                let language = text_of(&doc, f.language);
+                let t = f.text_fields(Analysis::of_language(language.as_deref()));
+                Outline {
+                    article: id.to_string(),
+                    title: text_of(&doc, t.title).unwrap_or_default(),
+                    source: text_of(&doc, f.source).unwrap_or_default(),
+                    url: text_of(&doc, f.url).filter(|u| !u.is_empty()),
+                    format: text_of(&doc, f.format).unwrap_or_default(),
+                    tags: all_of(&doc, f.tags),
+                    language,
+                    sections: Vec::new(),
+                    truncated: false,
+                }
             });
-            let heading = text_of(&doc, f.heading);
-            let path = all_of(&doc, f.path);
+            let t = f.text_fields(Analysis::of_language(outline.language.as_deref()));
+            let heading = text_of(&doc, t.heading);
+            let path = all_of(&doc, t.path);
             let outline_bytes = heading.as_ref().map_or(0, String::len)
                 + path.iter().map(String::len).sum::<usize>();
             if outline_bytes > left && !outline.sections.is_empty() {
@@ -144,7 +153,7 @@ impl IndexReader {
                 break;
             }
             left = left.saturating_sub(outline_bytes);
-            let mut text = with_text.then(|| text_of(&doc, f.text).unwrap_or_default());
+            let mut text = with_text.then(|| text_of(&doc, t.text).unwrap_or_default());
             let mut full = true;
             if let Some(text) = &mut text {
                 if text.len() > left {

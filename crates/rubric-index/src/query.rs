@@ -11,7 +11,17 @@
 //! words, also with a note.
 //!
 //! This module knows nothing of Tantivy, analyzers or scores: `rank` turns a
-//! [`Node`] into a scored Tantivy query.
+//! [`Node`] into a scored Tantivy query, and `rubric-remote` turns the same
+//! tree into a distributed engine's query (which is why it is public).
+//!
+//! ```
+//! use rubric_index::query::{self, Node, Occur, Scope};
+//!
+//! let parsed = query::parse("eczema -acne heading:\"gut health\"");
+//! let Node::Bool(clauses) = parsed.node else { panic!() };
+//! assert_eq!(clauses[1].0, Occur::MustNot);
+//! assert!(matches!(&clauses[2].1, Node::Phrase { scope: Scope::Heading, .. }));
+//! ```
 
 use std::fmt;
 
@@ -20,12 +30,16 @@ const MAX_DEPTH: usize = 32;
 
 /// A field a word or phrase can be limited to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Scope {
+pub enum Scope {
     /// Every text field (title, heading, path, text), weighted.
     All,
+    /// The article title.
     Title,
+    /// The section's own heading.
     Heading,
+    /// The headings above the section.
     Path,
+    /// The section text.
     Text,
 }
 
@@ -37,6 +51,18 @@ impl Scope {
             "path" => Some(Scope::Path),
             "text" => Some(Scope::Text),
             _ => None,
+        }
+    }
+
+    /// The field's name (`title`, `heading`, `path`, `text`); `None` for
+    /// [`Scope::All`].
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            Scope::All => None,
+            Scope::Title => Some("title"),
+            Scope::Heading => Some("heading"),
+            Scope::Path => Some("path"),
+            Scope::Text => Some("text"),
         }
     }
 
@@ -53,7 +79,7 @@ impl Scope {
 
 /// A filter on an article's raw metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FilterKey {
+pub enum FilterKey {
     /// One of the article's tags, exactly.
     Tag,
     /// Where the article was read from: a prefix of its source.
@@ -62,21 +88,39 @@ pub(crate) enum FilterKey {
 
 /// How a clause takes part in its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Occur {
+pub enum Occur {
+    /// May match; matching clauses add up.
     Should,
+    /// Must match.
     Must,
+    /// Must not match.
     MustNot,
 }
 
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Node {
+pub enum Node {
     /// One word as typed (the analyzer may make several terms of it).
-    Word { scope: Scope, text: String },
+    Word {
+        /// Where it is searched.
+        scope: Scope,
+        /// The word as typed.
+        text: String,
+    },
     /// Words that must appear in this order.
-    Phrase { scope: Scope, text: String },
+    Phrase {
+        /// Where it is searched.
+        scope: Scope,
+        /// The words as typed, without the quotes.
+        text: String,
+    },
     /// A metadata filter: matches without scoring.
-    Filter { key: FilterKey, value: String },
+    Filter {
+        /// What is filtered on.
+        key: FilterKey,
+        /// The tag, or the start of the source.
+        value: String,
+    },
     /// Clauses; matching `Should` clauses add up, `Must` ones are required.
     Bool(Vec<(Occur, Node)>),
 }
@@ -97,14 +141,15 @@ impl Node {
 
 /// The result of [`parse`]: the tree and what was done to understand it.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Parsed {
+pub struct Parsed {
+    /// The query tree.
     pub node: Node,
     /// Notes for the user (stderr): why the query was read as plain words.
     pub notes: Vec<String>,
 }
 
 /// Parses `text`. Never fails: a malformed query becomes its plain words.
-pub(crate) fn parse(text: &str) -> Parsed {
+pub fn parse(text: &str) -> Parsed {
     let mut notes = Vec::new();
     let tokens = lex(text, &mut notes);
     let node = match Parser::new(&tokens, &mut notes).query() {
@@ -123,7 +168,7 @@ pub(crate) fn parse(text: &str) -> Parsed {
 }
 
 /// Every word of `text` as an OR-ed word, ignoring all syntax.
-pub(crate) fn plain_words(text: &str) -> Node {
+pub fn plain_words(text: &str) -> Node {
     let words = text
         .split(|c: char| c.is_whitespace() || "\"“”()+:".contains(c))
         .map(|w| w.trim_start_matches('-'))

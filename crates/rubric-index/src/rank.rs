@@ -16,6 +16,19 @@
 //! Stop words stay searchable ("vitamin a", "to be or not to be") but do
 //! not form proximity pairs nor count toward "all terms".
 //!
+//! Languages: the query is compiled once per [`Analysis`] asked for (each
+//! the index holds, or the one of `search --lang`), each time analysed by
+//! that analysis and over its fields, and the compiled queries are OR-ed.
+//! A section's text is in the fields of its own analysis only, so only its
+//! own compilation can score it: a German section is matched and scored as
+//! if the query were German, an English one as if it were English. When
+//! the index holds several analyses, each compilation is also limited to
+//! its analysis's sections (so filters and `-exclusions` mean the same
+//! everywhere) and its BM25F counts only them (document count and average
+//! field lengths of that language). A word is looked up fuzzily only when
+//! no analysis knows it (a German word is no English typo). An index of one
+//! analysis compiles exactly as it did before languages were told apart.
+//!
 //! This module does not parse (`query`), fetch documents or make snippets
 //! (`search`, `snippet`).
 
@@ -32,10 +45,11 @@ use tantivy::{Searcher, Term};
 
 use levenshtein_automata::Distance;
 
+use crate::analysis::Analysis;
 use crate::bm25f::Bm25fQuery;
 use crate::fuzzy::{Lev, levenshtein_builder};
 use crate::query::{FilterKey, Node, Occur, Scope};
-use crate::schema::{self, Fields};
+use crate::schema::{Fields, TextFields};
 
 /// How the parts of a score are weighed. [`Ranking::default`] is what
 /// `search` ships with: chosen for articles in general, not for one corpus.
@@ -97,14 +111,6 @@ impl Default for Ranking {
 const MAX_FUZZY_WORDS: usize = 8;
 const MAX_PAIRS: usize = 32;
 
-/// Most common English function words (as typed, lower case).
-const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "do", "does", "for",
-    "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "may", "no",
-    "not", "of", "on", "or", "such", "than", "that", "the", "their", "then", "there", "these",
-    "they", "this", "to", "was", "were", "what", "when", "which", "who", "will", "with",
-];
-
 /// What one part of a score is, for `--explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LeafKind {
@@ -152,18 +158,33 @@ pub(crate) struct Highlight {
 pub(crate) struct Plan {
     pub query: Box<dyn TQuery>,
     pub leaves: Vec<Leaf>,
-    pub highlight: Highlight,
-    /// The filters alone (what every hit must pass), if any.
+    /// The filters alone (what every hit must pass), if any: for each
+    /// analysis compiled, its filters (and, when the query is limited to one
+    /// analysis, that analysis); any of them passes.
     pub filter: Option<Box<dyn TQuery>>,
     /// True when the query is only words (no phrase, operator, field or
     /// filter): sections found by meaning alone may answer it too.
     pub plain: bool,
+    /// What to highlight in a section of each analysis compiled.
+    pub highlights: BTreeMap<Analysis, Highlight>,
+}
+
+impl Plan {
+    /// What to highlight in a section of `analysis` (nothing when the query
+    /// was not compiled for it).
+    pub(crate) fn highlight(&self, analysis: Analysis) -> &Highlight {
+        static NONE: std::sync::OnceLock<Highlight> = std::sync::OnceLock::new();
+        self.highlights
+            .get(&analysis)
+            .unwrap_or_else(|| NONE.get_or_init(Highlight::default))
+    }
 }
 
 /// A word after analysis: the indexed term and the word it came from.
 #[derive(Debug, Clone)]
 struct Word {
     term: String,
+    typed: String,
     typed_chars: usize,
     stop: bool,
 }
@@ -171,6 +192,15 @@ struct Word {
 struct Compiler<'a> {
     searcher: &'a Searcher,
     fields: Fields,
+    /// The text fields of `analysis`.
+    text: TextFields,
+    analysis: Analysis,
+    /// The other analyses the query is compiled for (a word known to one
+    /// of them is not looked up fuzzily).
+    others: &'a [Analysis],
+    /// The number of sections of `analysis`, when the index holds others
+    /// (BM25F then counts only these); `None`: every section.
+    docs: Option<u64>,
     ranking: &'a Ranking,
     analyzer: TextAnalyzer,
     leaves: Vec<Leaf>,
@@ -179,54 +209,112 @@ struct Compiler<'a> {
     fuzzy_cache: BTreeMap<String, Vec<(String, u8)>>,
 }
 
-/// Compiles `node` (and `filters`, which must match but do not score).
-/// `None` when nothing in it can match anything (no searchable word).
+/// Compiles `node` (and `filters`, which must match but do not score) for
+/// each of `analyses`; `by_analysis`: the index holds other analyses too,
+/// so each compilation is limited to its own sections. `None` when nothing
+/// in it can match anything (no searchable word).
 pub(crate) fn compile(
     searcher: &Searcher,
     fields: Fields,
     ranking: &Ranking,
     node: &Node,
     filters: &[Node],
+    analyses: &[Analysis],
+    by_analysis: bool,
 ) -> Result<Option<Plan>, tantivy::TantivyError> {
-    let mut c = Compiler {
-        searcher,
-        fields,
-        ranking,
-        analyzer: schema::analyzer(),
-        leaves: Vec::new(),
-        highlight: Highlight::default(),
-        fuzzy_cache: BTreeMap::new(),
-    };
-    let Some(main) = c.root(node)? else {
-        return Ok(None);
-    };
-    let mut filter_clauses: Vec<(TOccur, Box<dyn TQuery>)> = Vec::new();
-    for filter in filters {
-        if let Some(q) = c.node(filter)? {
-            filter_clauses.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+    let mut per_analysis: Vec<Box<dyn TQuery>> = Vec::new();
+    let mut per_analysis_filter: Vec<Box<dyn TQuery>> = Vec::new();
+    let mut unfiltered = false;
+    let mut leaves = Vec::new();
+    let mut highlights = BTreeMap::new();
+    for (at, &analysis) in analyses.iter().enumerate() {
+        let own = Term::from_field_text(fields.analysis, analysis.code());
+        let docs = if by_analysis {
+            Some(searcher.doc_freq(&own)?)
+        } else {
+            None
+        };
+        let others: Vec<Analysis> = analyses
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != at)
+            .map(|(_, a)| *a)
+            .collect();
+        let mut c = Compiler {
+            searcher,
+            fields,
+            text: fields.text_fields(analysis),
+            analysis,
+            others: &others,
+            docs,
+            ranking,
+            analyzer: analysis.analyzer(),
+            leaves: Vec::new(),
+            highlight: Highlight::default(),
+            fuzzy_cache: BTreeMap::new(),
+        };
+        let Some(main) = c.root(node)? else {
+            continue;
+        };
+        let mut clauses = vec![(TOccur::Must, main)];
+        for filter in filters {
+            if let Some(q) = c.node(filter)? {
+                clauses.push((TOccur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+            }
         }
+        if by_analysis {
+            let q = TermQuery::new(own, IndexRecordOption::Basic);
+            clauses.push((
+                TOccur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
+            ));
+        }
+        let filter_clauses: Vec<(TOccur, Box<dyn TQuery>)> = clauses
+            .iter()
+            .skip(1)
+            .map(|(o, q)| (*o, q.box_clone()))
+            .collect();
+        match filter_clauses.len() {
+            0 => unfiltered = true,
+            1 => per_analysis_filter.extend(filter_clauses.into_iter().map(|(_, q)| q)),
+            _ => per_analysis_filter.push(Box::new(BooleanQuery::new(filter_clauses))),
+        }
+        per_analysis.push(if clauses.len() == 1 {
+            clauses.remove(0).1
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        });
+        leaves.append(&mut c.leaves);
+        highlights.insert(analysis, c.highlight);
     }
-    let filter: Option<Box<dyn TQuery>> = match filter_clauses.len() {
-        0 => None,
-        1 => filter_clauses.first().map(|(_, q)| q.box_clone()),
-        _ => Some(Box::new(BooleanQuery::new(
-            filter_clauses
-                .iter()
-                .map(|(o, q)| (*o, q.box_clone()))
-                .collect(),
-        ))),
-    };
-    let mut clauses = vec![(TOccur::Must, main)];
-    clauses.extend(filter_clauses);
-    let query: Box<dyn TQuery> = if clauses.len() == 1 {
-        clauses.remove(0).1
+    let filter: Option<Box<dyn TQuery>> = if unfiltered {
+        None
     } else {
-        Box::new(BooleanQuery::new(clauses))
+        match per_analysis_filter.len() {
+            0 => None,
+            1 => per_analysis_filter.pop(),
+            _ => Some(Box::new(BooleanQuery::new(
+                per_analysis_filter
+                    .into_iter()
+                    .map(|q| (TOccur::Should, q))
+                    .collect(),
+            ))),
+        }
+    };
+    let query: Box<dyn TQuery> = match per_analysis.len() {
+        0 => return Ok(None),
+        1 => per_analysis.remove(0),
+        _ => Box::new(BooleanQuery::new(
+            per_analysis
+                .into_iter()
+                .map(|q| (TOccur::Should, q))
+                .collect(),
+        )),
     };
     Ok(Some(Plan {
         query,
-        leaves: c.leaves,
-        highlight: c.highlight,
+        leaves,
+        highlights,
         filter,
         plain: node.is_plain(),
     }))
@@ -404,6 +492,7 @@ impl Compiler<'_> {
         if df <= self.ranking.fuzzy_below
             && self.ranking.fuzzy > 0.0
             && (self.fuzzy_cache.len() < MAX_FUZZY_WORDS || self.fuzzy_cache.contains_key(&w.term))
+            && !self.known_elsewhere(scope, &w.typed)
         {
             let near = self.fuzzy_terms(&w.term, w.typed_chars);
             for (term, distance) in near {
@@ -560,7 +649,7 @@ impl Compiler<'_> {
         let fields = self.scoped_fields(Scope::All);
         let weighted: Vec<(Field, f32)> = fields.iter().map(|&(f, _, w)| (f, w)).collect();
         let names = fields.iter().map(|&(_, n, _)| n).collect();
-        let inner = Bm25fQuery::new(term, &weighted, self.ranking.k1, self.ranking.b);
+        let inner = Bm25fQuery::new(term, &weighted, self.ranking.k1, self.ranking.b, self.docs);
         let q: Box<dyn TQuery> = Box::new(BoostQuery::new(Box::new(inner.clone()), boost));
         self.leaves.push(Leaf {
             kind,
@@ -580,16 +669,40 @@ impl Compiler<'_> {
             let typed = text.get(token.offset_from..token.offset_to).unwrap_or("");
             out.push(Word {
                 term: token.text.clone(),
+                typed: typed.to_string(),
                 typed_chars: typed.chars().count(),
-                stop: STOP_WORDS.contains(&typed.to_lowercase().as_str()),
+                stop: self.analysis.is_stop_word(&typed.to_lowercase()),
             });
         }
         out
     }
 
+    /// True when one of the other analyses the query is compiled for has
+    /// `typed` (a query word) in any section, in the fields of `scope`:
+    /// then it is that language's word ("analyze" in English), not a typo
+    /// to match fuzzily here (the French "analyse").
+    fn known_elsewhere(&self, scope: Scope, typed: &str) -> bool {
+        let mut df = 0;
+        for &other in self.others {
+            let fields = self.fields.text_fields(other).in_scope(scope);
+            let mut analyzer = other.analyzer();
+            let mut stream = analyzer.token_stream(typed);
+            while let Some(token) = stream.next() {
+                for &field in &fields {
+                    let term = Term::from_field_text(field, &token.text);
+                    df += self.searcher.doc_freq(&term).unwrap_or(0);
+                }
+            }
+            if df > 0 {
+                return true;
+            }
+        }
+        false
+    }
+
     /// (field, name, weight) of every field in `scope` with a weight above 0.
     fn scoped_fields(&self, scope: Scope) -> Vec<(Field, &'static str, f32)> {
-        let f = &self.fields;
+        let f = &self.text;
         let r = self.ranking;
         let all = [
             (Scope::Title, f.title, "title", r.title),
@@ -616,7 +729,7 @@ impl Compiler<'_> {
         }
         let dfa = levenshtein_builder(max).build_dfa(term);
         let mut found: BTreeMap<String, u8> = BTreeMap::new();
-        let f = self.fields;
+        let f = self.text;
         for segment in self.searcher.segment_readers() {
             for field in [f.title, f.heading, f.path, f.text] {
                 let Ok(inverted) = segment.inverted_index(field) else {

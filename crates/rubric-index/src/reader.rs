@@ -14,6 +14,7 @@ use tantivy::query::Query as TQuery;
 use tantivy::{ReloadPolicy, Searcher};
 
 use crate::IndexError;
+use crate::analysis::Analysis;
 use crate::catalog::Payload;
 use crate::collect::DistinctArticles;
 use crate::schema::{self, Fields};
@@ -39,6 +40,9 @@ struct CommitStamp {
     payload: Option<String>,
     /// The model of the commit's vectors, read from the payload.
     vectors: Option<VectorModel>,
+    /// How many fields its schema has (it grows when a language's text
+    /// fields are added, see `extend`).
+    fields: usize,
 }
 
 impl CommitStamp {
@@ -55,6 +59,7 @@ impl CommitStamp {
             opstamp: metas.opstamp,
             payload: metas.payload,
             vectors,
+            fields: metas.schema.fields().count(),
         })
     }
 }
@@ -106,13 +111,18 @@ impl IndexReader {
 
     /// Picks up the latest commit when there is a new one (for long-running
     /// readers); true when it did. An error (the index was rebuilt under
-    /// another schema, say) leaves the reader at the commit it had: open a
-    /// new one.
+    /// another schema, or a language's fields were added:
+    /// [`IndexError::FieldsChanged`]) leaves the reader at the commit it
+    /// had: open a new one.
     pub fn reload_if_changed(&self) -> Result<bool, IndexError> {
         let latest = CommitStamp::of(&self.index, &self.path)?;
         let mut loaded = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
         if *loaded == latest {
             return Ok(false);
+        }
+        if loaded.fields != latest.fields {
+            // This reader's field handles are the old schema's.
+            return Err(IndexError::FieldsChanged(self.path.clone()));
         }
         self.reader
             .reload()
@@ -169,6 +179,50 @@ impl IndexReader {
             sections: searcher.num_docs(),
             committed_at,
         })
+    }
+
+    /// The analyses a query is compiled for — `language`'s, or every one
+    /// the index holds (English for an empty index) — and whether the index
+    /// holds others besides (then each is limited to its own sections). The
+    /// index's analyses are the terms of its `analysis` field: a few per
+    /// segment, read from the term dictionary without touching a document.
+    pub(crate) fn query_analyses(
+        &self,
+        searcher: &Searcher,
+        language: Option<&str>,
+    ) -> Result<(Vec<Analysis>, bool), IndexError> {
+        let mut held: Vec<Analysis> = Vec::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment
+                .inverted_index(self.fields.analysis)
+                .map_err(|e| IndexError::tantivy(&self.path, e))?;
+            let mut terms = inverted
+                .terms()
+                .stream()
+                .map_err(|e| IndexError::io(&self.path, e))?;
+            while terms.advance() {
+                let found = std::str::from_utf8(terms.key())
+                    .ok()
+                    .and_then(Analysis::from_code);
+                if let Some(analysis) = found
+                    && self.fields.has(analysis)
+                    && !held.contains(&analysis)
+                {
+                    held.push(analysis);
+                }
+            }
+        }
+        held.sort();
+        if let Some(language) = language {
+            let asked = Analysis::of_language(Some(language));
+            let others = held.iter().any(|a| *a != asked);
+            return Ok((vec![asked], others));
+        }
+        if held.is_empty() {
+            held.push(Analysis::English);
+        }
+        let several = held.len() > 1;
+        Ok((held, several))
     }
 
     /// How many distinct articles have a matching section: read from the

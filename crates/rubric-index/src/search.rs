@@ -15,9 +15,10 @@ use serde::Serialize;
 use tantivy::collector::Count;
 use tantivy::postings::Postings;
 use tantivy::query::{BooleanQuery, Occur as TOccur, Query as TQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
+use crate::analysis::Analysis;
 use crate::collect::TopSections;
 use crate::hybrid::{Dense, Fused};
 use crate::query::{self, Node};
@@ -59,6 +60,10 @@ pub struct SearchRequest {
     /// Offer a corrected query ([`SearchResponse::suggestion`]) when this
     /// one finds nothing, or only close spellings.
     pub suggest: bool,
+    /// The query's language (a tag such as `de`): it is analysed the way
+    /// that language's articles are, and finds only sections analysed so.
+    /// `None`: analysed for every language the index holds.
+    pub language: Option<String>,
     /// How scores are made.
     pub ranking: Ranking,
     /// The query's vector, for hybrid ranking in an index that holds
@@ -80,6 +85,7 @@ impl SearchRequest {
             snippet_chars: DEFAULT_SNIPPET_CHARS,
             explain: false,
             suggest: true,
+            language: None,
             ranking: Ranking::default(),
             dense: None,
         }
@@ -164,6 +170,8 @@ pub struct Hit {
     pub url: String,
     /// Relevance score.
     pub score: f32,
+    /// The article's language (a tag such as `de`), `null` when unknown.
+    pub language: Option<String>,
     /// HTML-escaped snippet with `<mark>` around matched terms
     /// ([`Excerpt::to_html`] of [`Hit::excerpt`]).
     pub snippet: String,
@@ -226,6 +234,7 @@ impl IndexReader {
             &request.query,
             &request.filters,
             &request.ranking,
+            request.language.as_deref(),
         )?;
         let mut response = SearchResponse {
             query: request.query.clone(),
@@ -264,6 +273,7 @@ impl IndexReader {
                     &request.query,
                     &request.filters,
                     &request.ranking,
+                    request.language.as_deref(),
                     lexical_total,
                 )
                 .unwrap_or_else(|err| {
@@ -281,9 +291,10 @@ impl IndexReader {
         query: &str,
         filters: &[String],
         ranking: &Ranking,
+        language: Option<&str>,
     ) -> Result<usize, IndexError> {
         let searcher = self.reader.searcher();
-        let (plan, _) = self.plan(&searcher, query, filters, ranking)?;
+        let (plan, _) = self.plan(&searcher, query, filters, ranking, language)?;
         searcher
             .search(&*plan.query, &Count)
             .map_err(|e| IndexError::tantivy(&self.path, e))
@@ -385,13 +396,15 @@ impl IndexReader {
         ]))
     }
 
-    /// Parses and compiles the query and the filters.
+    /// Parses and compiles the query and the filters, for `language`'s
+    /// analysis or every analysis the index holds.
     pub(crate) fn plan(
         &self,
         searcher: &Searcher,
         text: &str,
         filters: &[String],
         ranking: &Ranking,
+        language: Option<&str>,
     ) -> Result<(Plan, Vec<String>), IndexError> {
         let bad = |reason: &str| IndexError::Query {
             query: cut(text, 80).to_string(),
@@ -423,8 +436,17 @@ impl IndexReader {
             );
             filter_nodes.push(parsed.node);
         }
-        let plan = rank::compile(searcher, self.fields, ranking, &parsed.node, &filter_nodes)
-            .map_err(|e| IndexError::tantivy(&self.path, e))?;
+        let (analyses, by_analysis) = self.query_analyses(searcher, language)?;
+        let plan = rank::compile(
+            searcher,
+            self.fields,
+            ranking,
+            &parsed.node,
+            &filter_nodes,
+            &analyses,
+            by_analysis,
+        )
+        .map_err(|e| IndexError::tantivy(&self.path, e))?;
         match plan {
             Some(plan) => Ok((plan, notes)),
             None => Err(bad(
@@ -478,10 +500,13 @@ impl IndexReader {
                 .and_then(|v| v.as_str().map(str::to_string))
         };
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let text = text_of(f.text).unwrap_or_default();
-        let positions = self.positions(searcher, address, &plan.highlight)?;
-        let excerpt =
-            snippet::excerpt_at(&text, &plan.highlight, &positions, request.snippet_chars);
+        let language = text_of(f.language);
+        let analysis = Analysis::of_language(language.as_deref());
+        let t = f.text_fields(analysis);
+        let text = text_of(t.text).unwrap_or_default();
+        let highlight = plan.highlight(analysis);
+        let positions = self.positions(searcher, address, t.text, highlight)?;
+        let excerpt = snippet::excerpt_at(&text, highlight, &positions, request.snippet_chars);
         let explain = request.explain.then(|| explain(searcher, address, plan));
         let article = text_of(f.article).unwrap_or_default();
         let anchor = text_of(f.anchor).unwrap_or_default();
@@ -495,15 +520,16 @@ impl IndexReader {
         Ok(Hit {
             id: rubric_core::section_id(&article, &anchor),
             article,
-            title: text_of(f.title).unwrap_or_default(),
-            heading: text_of(f.heading),
+            title: text_of(t.title).unwrap_or_default(),
+            heading: text_of(t.heading),
             level: u8::try_from(u64_of(f.level)).unwrap_or(u8::MAX),
             path: doc
-                .get_all(f.path)
+                .get_all(t.path)
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect(),
             url,
             score,
+            language,
             snippet: excerpt.to_html(),
             excerpt,
             ordinal: u32::try_from(u64_of(f.ordinal)).unwrap_or(u32::MAX),
@@ -515,18 +541,20 @@ impl IndexReader {
 
 impl IndexReader {
     /// Where each term to highlight stands in the text of the section at
-    /// `address`: its token positions, read from the postings (term →
-    /// positions, sorted; absent terms have none).
+    /// `address` (in its analysis's `text` field): its token positions,
+    /// read from the postings (term → positions, sorted; absent terms have
+    /// none).
     fn positions(
         &self,
         searcher: &Searcher,
         address: DocAddress,
+        text: Field,
         highlight: &Highlight,
     ) -> Result<BTreeMap<String, Vec<u32>>, IndexError> {
         let err = |e: std::io::Error| IndexError::io(&self.path, e);
         let segment = searcher.segment_reader(address.segment_ord);
         let inverted = segment
-            .inverted_index(self.fields.text)
+            .inverted_index(text)
             .map_err(|e| IndexError::tantivy(&self.path, e))?;
         let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let terms = highlight
@@ -538,7 +566,7 @@ impl IndexReader {
                 continue;
             }
             let mut positions = Vec::new();
-            let key = Term::from_field_text(self.fields.text, term);
+            let key = Term::from_field_text(text, term);
             if let Some(mut postings) = inverted
                 .read_postings(&key, IndexRecordOption::WithFreqsAndPositions)
                 .map_err(err)?
@@ -705,23 +733,29 @@ mod tests {
         let mut compared = 0;
         for query in queries {
             let (plan, _) = reader
-                .plan(&searcher, query, &[], &Ranking::default())
+                .plan(&searcher, query, &[], &Ranking::default(), None)
                 .unwrap();
             let (_, top) = reader.top(&searcher, &*plan.query, 0, 200).unwrap();
             for (_, address) in top {
                 let doc: TantivyDocument = searcher.doc(address).unwrap();
                 let text = doc
-                    .get_first(reader.fields.text)
+                    .get_first(reader.fields.text_fields(Analysis::English).text)
                     .and_then(|v| v.as_str())
                     .unwrap_or_default()
                     .to_string();
+                let highlight = plan.highlight(Analysis::English);
                 let positions = reader
-                    .positions(&searcher, address, &plan.highlight)
+                    .positions(
+                        &searcher,
+                        address,
+                        reader.fields.text_fields(Analysis::English).text,
+                        highlight,
+                    )
                     .unwrap();
                 for max in [30, 200, 2_000] {
                     assert_eq!(
-                        snippet::excerpt_at(&text, &plan.highlight, &positions, max),
-                        snippet::excerpt(&text, &plan.highlight, max),
+                        snippet::excerpt_at(&text, highlight, &positions, max),
+                        snippet::excerpt(&text, highlight, max),
                         "{query:?} in {text:?}"
                     );
                     compared += 1;

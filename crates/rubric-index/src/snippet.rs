@@ -255,7 +255,7 @@ fn find_matches(text: &str, highlight: &Highlight) -> Vec<Match> {
         .chain(highlight.phrases.iter().flatten())
         .filter_map(|t| t.chars().next())
         .collect();
-    let (mut words, mut stemmer) = crate::schema::unstemmed_analyzer_and_stemmer();
+    let (mut words, mut stemmer) = crate::analysis::Analysis::English.split();
     let mut stream = words.token_stream(text);
     let mut tokens = Vec::new();
     while let Some(t) = stream.next() {
@@ -566,13 +566,13 @@ mod tests {
     fn the_split_analyzer_gives_what_the_index_analyzer_gives() {
         let text =
             "Dying skies: the hoping CAFÉ's Probiotics, ugly ties; 2.1 Diets — naïve X-rays.";
-        let mut full = crate::schema::analyzer();
+        let mut full = crate::analysis::Analysis::English.analyzer();
         let mut stream = full.token_stream(text);
         let mut expected = Vec::new();
         while let Some(t) = stream.next() {
             expected.push(t.text.clone());
         }
-        let (mut words, mut stemmer) = crate::schema::unstemmed_analyzer_and_stemmer();
+        let (mut words, mut stemmer) = crate::analysis::Analysis::English.split();
         let mut stream = words.token_stream(text);
         let mut got = Vec::new();
         while let Some(t) = stream.next() {

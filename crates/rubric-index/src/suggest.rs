@@ -12,6 +12,11 @@
 //! holding the term, that is closest to what was typed ("probitoics" →
 //! `probiot` → "probiotics"), in the typed word's case.
 //!
+//! In an index of several languages a word is unknown when no language's
+//! analysis of it is in the index, and its correction is the best found
+//! among every language's terms (each read back as a word through its own
+//! analysis).
+//!
 //! The rest of the query is kept as typed, and a suggestion is only made
 //! when the corrected query has hits. Its cost is a few dictionary lookups
 //! per word when every word is known (the usual case), and otherwise one
@@ -26,9 +31,9 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
 
+use crate::analysis::Analysis;
 use crate::fuzzy::{Lev, levenshtein_builder};
 use crate::query::{self, Node, Occur, Scope};
-use crate::schema::{self, Fields};
 use crate::{IndexError, IndexReader, MAX_QUERY_CHARS, Ranking};
 
 /// Words shorter than this (in letters) are never corrected.
@@ -45,17 +50,6 @@ const MAX_CANDIDATES: usize = 8;
 const MAX_CUT: usize = 4;
 /// Stored sections read to find a term's surface form.
 const MAX_SURFACE_DOCS: usize = 3;
-
-/// The fields a word limited to `scope` is searched in.
-fn scope_fields(scope: Scope, f: &Fields) -> Vec<Field> {
-    match scope {
-        Scope::All => vec![f.title, f.heading, f.path, f.text],
-        Scope::Title => vec![f.title],
-        Scope::Heading => vec![f.heading],
-        Scope::Path => vec![f.path],
-        Scope::Text => vec![f.text],
-    }
-}
 
 /// A run of letters and digits in the query that is searched for: where it
 /// is in the query text and which fields it searches.
@@ -145,6 +139,7 @@ impl IndexReader {
         query: &str,
         filters: &[String],
         ranking: &Ranking,
+        language: Option<&str>,
         total: usize,
     ) -> Result<Option<String>, IndexError> {
         let text = query.trim();
@@ -152,39 +147,53 @@ impl IndexReader {
             return Ok(None);
         }
         let searcher = self.reader.searcher();
-        let mut analyzer = schema::analyzer();
-        // Each searched word with its term, and whether the index knows it.
-        let mut unknown: Vec<(Slot, String)> = Vec::new();
+        let (analyses, _) = self.query_analyses(&searcher, language)?;
+        let mut analyzers: Vec<(Analysis, TextAnalyzer)> =
+            analyses.iter().map(|&a| (a, a.analyzer())).collect();
+        // Each searched word with its term in each analysis, and whether
+        // the index knows it.
+        let mut unknown: Vec<(Slot, Vec<(Analysis, String)>)> = Vec::new();
         let mut any_known = false;
         for slot in slots(text).into_iter().take(MAX_WORDS) {
-            let Some(term) = text
-                .get(slot.range.clone())
-                .and_then(|w| one_term(&mut analyzer, w))
-            else {
+            let Some(word) = text.get(slot.range.clone()) else {
                 continue;
             };
-            let df: u64 = scope_fields(slot.scope, &self.fields)
-                .into_iter()
-                .map(|field| {
-                    searcher
-                        .doc_freq(&Term::from_field_text(field, &term))
-                        .unwrap_or(0)
-                })
-                .sum();
+            let mut terms = Vec::new();
+            let mut df: u64 = 0;
+            for (analysis, analyzer) in &mut analyzers {
+                let Some(term) = one_term(analyzer, word) else {
+                    continue;
+                };
+                df += self
+                    .fields
+                    .text_fields(*analysis)
+                    .in_scope(slot.scope)
+                    .into_iter()
+                    .map(|field| {
+                        searcher
+                            .doc_freq(&Term::from_field_text(field, &term))
+                            .unwrap_or(0)
+                    })
+                    .sum::<u64>();
+                terms.push((*analysis, term));
+            }
+            if terms.is_empty() {
+                continue;
+            }
             if df > 0 {
                 any_known = true;
                 if total > 0 {
                     return Ok(None);
                 }
             } else {
-                unknown.push((slot, term));
+                unknown.push((slot, terms));
             }
         }
         if unknown.is_empty() || (total > 0 && any_known) {
             return Ok(None);
         }
         let mut corrections: Vec<(Range<usize>, String)> = Vec::new();
-        for (slot, term) in &unknown {
+        for (slot, terms) in &unknown {
             if corrections.len() == MAX_CORRECTIONS {
                 break;
             }
@@ -195,7 +204,20 @@ impl IndexReader {
             if letters < MIN_LETTERS || !typed.chars().all(char::is_alphabetic) {
                 continue;
             }
-            if let Some(word) = self.correct(&searcher, typed, term, slot.scope)? {
+            // The best correction in any language: fewer edits, then more
+            // sections.
+            let mut best: Option<(usize, u64, String)> = None;
+            for (analysis, term) in terms {
+                let found = self.correct(&searcher, typed, term, slot.scope, *analysis)?;
+                if let Some((edits, df, word)) = found
+                    && best.as_ref().is_none_or(|(e, d, _)| {
+                        (edits, std::cmp::Reverse(df)) < (*e, std::cmp::Reverse(*d))
+                    })
+                {
+                    best = Some((edits, df, word));
+                }
+            }
+            if let Some((_, _, word)) = best {
                 corrections.push((slot.range.clone(), word));
             }
         }
@@ -213,22 +235,25 @@ impl IndexReader {
         if corrected == text {
             return Ok(None);
         }
-        match self.count(&corrected, filters, ranking) {
+        match self.count(&corrected, filters, ranking, language) {
             Ok(total) if total > 0 => Ok(Some(corrected)),
             Ok(_) | Err(IndexError::Query { .. }) => Ok(None),
             Err(err) => Err(err),
         }
     }
 
-    /// The best correction of the word `typed` (analyzed to `term`, known to
-    /// no section) among the terms of the fields of `scope`, as a word.
+    /// The best correction of the word `typed` (analyzed by `analysis` to
+    /// `term`, known to no section) among the terms of that analysis's
+    /// fields of `scope`, as a word: (edits from what was typed, sections
+    /// holding it, the word).
     fn correct(
         &self,
         searcher: &Searcher,
         typed: &str,
         term: &str,
         scope: Scope,
-    ) -> Result<Option<String>, IndexError> {
+        analysis: Analysis,
+    ) -> Result<Option<(usize, u64, String)>, IndexError> {
         let err = |e: std::io::Error| IndexError::io(&self.path, e);
         let max = if typed.chars().count() >= TWO_EDITS_FROM {
             2
@@ -242,7 +267,7 @@ impl IndexReader {
         // typed "dermatitus" does not stem like "dermatitis" (`dermat`), but
         // starts like it. (target, edits allowed, letters cut off)
         let mut targets: Vec<(String, u8, usize)> = vec![(term.to_string(), max, 0)];
-        let (mut words, _) = schema::unstemmed_analyzer_and_stemmer();
+        let (mut words, _) = analysis.split();
         if let Some(folded) = one_term(&mut words, typed) {
             let letters = folded.chars().count();
             let shortest = letters.saturating_sub(MAX_CUT).max(MIN_LETTERS);
@@ -253,7 +278,7 @@ impl IndexReader {
                 targets.push((folded, max, 0));
             }
         }
-        let fields = scope_fields(scope, &self.fields);
+        let fields = self.fields.text_fields(analysis).in_scope(scope);
         // Term → the closest (edits, letters cut off) it was found at.
         let mut near: BTreeMap<String, (u8, usize)> = BTreeMap::new();
         for (target, edits, cut) in &targets {
@@ -304,7 +329,8 @@ impl IndexReader {
         // prefix must give a word within the edits allowed.
         let mut best: Option<(usize, u64, String)> = None;
         for ((_, cut), df, candidate) in ranked.into_iter().take(MAX_CANDIDATES) {
-            let Some(surface) = self.surface(searcher, &candidate, &fields, &lower)? else {
+            let Some(surface) = self.surface(searcher, &candidate, &fields, &lower, analysis)?
+            else {
                 continue;
             };
             let edits = distance(&surface, &lower);
@@ -322,22 +348,26 @@ impl IndexReader {
                 best = Some((edits, df, word));
             }
         }
-        Ok(best.map(|(_, _, word)| word))
+        Ok(best)
     }
 
-    /// A word (lower case) that analyzes to `term`, read from a few live
-    /// sections holding it in one of `fields`: the one closest to `typed`,
-    /// then the most frequent.
+    /// A word (lower case) that `analysis` analyzes to `term`, read from a
+    /// few live sections holding it in one of `fields`: the one closest to
+    /// `typed`, then the most frequent.
     fn surface(
         &self,
         searcher: &Searcher,
         term: &str,
         fields: &[Field],
         typed: &str,
+        analysis: Analysis,
     ) -> Result<Option<String>, IndexError> {
         let mut found: HashMap<String, usize> = HashMap::new();
-        let (mut words, mut stemmer) = schema::unstemmed_analyzer_and_stemmer();
-        let first = term.chars().next();
+        let (mut words, mut stemmer) = analysis.split();
+        let first = term
+            .chars()
+            .next()
+            .filter(|_| analysis.keeps_first_letter());
         let mut read = 0;
         'fields: for &field in fields {
             let t = Term::from_field_text(field, term);
@@ -362,7 +392,7 @@ impl IndexReader {
                             let mut stream = words.token_stream(value);
                             while let Some(token) = stream.next() {
                                 // The English stemmer keeps a word's first letter.
-                                if token.text.chars().next() != first {
+                                if first.is_some() && token.text.chars().next() != first {
                                     continue;
                                 }
                                 let mut stem = stemmer.token_stream(&token.text);
@@ -522,9 +552,9 @@ mod tests {
 
     fn suggest(reader: &IndexReader, query: &str) -> Option<String> {
         let ranking = Ranking::default();
-        let total = reader.count(query, &[], &ranking).unwrap_or(0);
+        let total = reader.count(query, &[], &ranking, None).unwrap_or(0);
         reader
-            .suggest(query, &[], &ranking, total)
+            .suggest(query, &[], &ranking, None, total)
             .expect("suggest")
     }
 
@@ -590,14 +620,14 @@ mod tests {
         let ranking = Ranking::default();
         assert_eq!(
             reader
-                .suggest("probitoics", &[], &ranking, 3)
+                .suggest("probitoics", &[], &ranking, None, 3)
                 .expect("suggest")
                 .as_deref(),
             Some("probiotics")
         );
         assert_eq!(
             reader
-                .suggest("gut probitoics", &[], &ranking, 3)
+                .suggest("gut probitoics", &[], &ranking, None, 3)
                 .expect("suggest"),
             None
         );
@@ -634,14 +664,14 @@ mod tests {
         for input in inputs {
             for total in [0, 5] {
                 let _ = reader
-                    .suggest(input, &[], &ranking, total)
+                    .suggest(input, &[], &ranking, None, total)
                     .expect("no error");
             }
         }
         // Many misspellings: a few are corrected, the rest stay as typed.
         let many = "exzcema ".repeat(20);
         let fixed = reader
-            .suggest(&many, &[], &ranking, 0)
+            .suggest(&many, &[], &ranking, None, 0)
             .expect("suggest")
             .expect("some");
         assert_eq!(fixed.matches("eczema").count(), MAX_CORRECTIONS);

@@ -131,7 +131,7 @@ fn json_has_the_contract_fields_only() {
     let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
     keys.sort();
     let expected = [
-        "article", "heading", "id", "level", "path", "score", "snippet", "title", "url",
+        "article", "heading", "id", "language", "level", "path", "score", "snippet", "title", "url",
     ];
     assert_eq!(keys, expected);
 }

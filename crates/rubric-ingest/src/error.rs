@@ -76,6 +76,17 @@ pub enum SourceError {
         /// What the task reported.
         reason: String,
     },
+    /// A remote engine refused a section of an article (`ingest --sink`);
+    /// nothing of that version of it is kept there.
+    #[error("{article}: refused by {engine}: {reason}")]
+    Refused {
+        /// `quickwit`, `elasticsearch`, `opensearch`.
+        engine: &'static str,
+        /// The article id.
+        article: String,
+        /// The section and the engine's reason.
+        reason: String,
+    },
 }
 
 /// Why a run stopped.
@@ -115,6 +126,32 @@ pub enum IngestError {
     /// The index's vectors and this run's model do not fit together.
     #[error("semantic search: {0}")]
     Semantic(String),
+    /// The remote engine of `--sink` could not be reached, or answered with
+    /// an error that stops the run.
+    #[error(transparent)]
+    Remote(#[from] rubric_remote::RemoteError),
+    /// The local books of a sink (its folder under the index folder) could
+    /// not be read or written.
+    #[error("{}: cannot keep the sink's books", path.display())]
+    SinkBooks {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The remote index was filled by a build that wrote other documents.
+    #[error(
+        "{endpoint} holds documents of version {found}, this build sends version {expected}: run with --rebuild to fill it again"
+    )]
+    SinkVersion {
+        /// The endpoint.
+        endpoint: String,
+        /// The version its books record.
+        found: u32,
+        /// This build's.
+        expected: u32,
+    },
     /// The index was written by another schema version and rebuilding it
     /// from the sources of this run would drop the articles of others.
     #[error(

@@ -41,6 +41,7 @@ mod error;
 mod pipeline;
 mod plan;
 mod read;
+mod remote;
 mod report;
 mod site;
 mod sources;
@@ -57,7 +58,11 @@ use rubric_extract::ExtractError;
 pub use embed::{BATCH, DEFAULT_MODEL_DIR, DEFAULT_WINDOW, Embedder, Semantic, VectorSummary};
 pub use error::{IngestError, SourceError};
 pub use plan::Stale;
-pub use report::{BytesDone, Outcome, Reporter, Silent, Skipped, Summary, WebSummary};
+pub use remote::{RemoteOpened, RemoteTarget, sink_catalog, sink_dir};
+pub use report::{
+    BytesDone, ExportSummary, Outcome, Reporter, Silent, SinkSummary, Skipped, Summary, WebSummary,
+};
+pub use rubric_extract::language;
 pub use site::{SiteUrl, SiteUrlError};
 pub use sources::{Filter, IGNORE_FILE, LeftOut};
 pub use target::{Opened, Target, open_index};
@@ -89,6 +94,9 @@ pub struct Options {
     /// Where the roots are published: file articles open at their page
     /// there (`--site-url`).
     pub site: Option<SiteUrl>,
+    /// The language of articles that do not say theirs and are too short
+    /// to tell (`--lang`): a tag such as `de`.
+    pub language: Option<String>,
 }
 
 impl Options {
@@ -105,7 +113,19 @@ impl Options {
             prune: false,
             filter: Filter::default(),
             site: None,
+            language: None,
         }
+    }
+}
+
+/// What made the articles of a run, as the catalog records it: the
+/// extractor's version, and the default language when there is one (a
+/// run with another `--lang` reads every source again, since the
+/// articles that fell back to it change).
+pub fn extraction_version(language: Option<&str>) -> String {
+    match language {
+        Some(code) => format!("{} lang={code}", rubric_extract::EXTRACTOR_VERSION),
+        None => rubric_extract::EXTRACTOR_VERSION.to_string(),
     }
 }
 
@@ -144,7 +164,8 @@ pub fn run(
     );
     let mut pages = web::Pages::new(&options.web);
     pages.add_url_lists(&mut found.skipped);
-    let plan = Plan::new(target.catalog());
+    let extractor = extraction_version(options.language.as_deref());
+    let plan = Plan::new(target.catalog(), &extractor);
     let mut run = Run {
         target,
         plan,
@@ -206,7 +227,17 @@ pub fn run(
         reporter,
         ..
     } = run;
-    summary.vectors = target.finish(reporter)?;
+    let finish = target.finish(&extractor, reporter)?;
+    for refused in finish.refused {
+        summary.failed += 1;
+        reporter.failed(&refused);
+    }
+    if let Some(sink) = &finish.sink {
+        reporter.sending(sink.sections, sink.queued);
+    }
+    summary.sink = finish.sink;
+    summary.export = finish.export;
+    summary.vectors = finish.vectors;
     let tally = plan.tally;
     summary.added = tally.added;
     summary.updated = tally.updated;
@@ -245,7 +276,11 @@ impl Run<'_> {
         pipeline::ordered(
             files,
             jobs,
-            |item| read::extract_file(&item.file, jobs, options.max_file_bytes, site, done),
+            |item| {
+                let language = options.language.as_deref();
+                let max = options.max_file_bytes;
+                read::extract_file(&item.file, jobs, max, language, site, done)
+            },
             |item, outcome| {
                 if fatal.is_none()
                     && let Err(error) = self.file(item, outcome)
@@ -318,6 +353,10 @@ impl Run<'_> {
         if self.target.keeps_books() {
             self.plan
                 .article(&mut self.target, article, order, &mut *self.reporter)?;
+            if let Target::Remote(remote) = &self.target {
+                let progress = remote.progress();
+                self.reporter.sending(progress.sent, progress.queued);
+            }
         } else {
             self.reporter
                 .article(article)
@@ -394,7 +433,14 @@ impl Run<'_> {
                 }
                 Ok(Some((old_key, key)))
             }
-            Target::DryRun => Ok(None),
+            // No catalog: returned above.
+            Target::Export(_) | Target::DryRun => Ok(None),
+            // The sink's catalog records no site URL, so this is reached
+            // only when one is given: the engine's links would need sending
+            // again, which is not built.
+            Target::Remote(_) => Err(IngestError::Options(
+                "--site-url (or `site_url` in rubric.toml) cannot be used with --sink yet".into(),
+            )),
         }
     }
 }

@@ -20,7 +20,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use rubric_core::{Article, Format};
-use rubric_extract::EXTRACTOR_VERSION;
 use rubric_index::{Catalog, Change, FileStamp};
 
 use crate::sources::{self, SourceFile};
@@ -118,15 +117,16 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// Starts a run against `catalog` (none for a dry run).
-    pub(crate) fn new(catalog: Option<&Catalog>) -> Plan {
-        let reextract = catalog.is_some_and(|c| c.extractor() != EXTRACTOR_VERSION);
+    /// Starts a run against `catalog` (none for a dry run) with the
+    /// extraction `extractor` names ([`crate::extraction_version`]).
+    pub(crate) fn new(catalog: Option<&Catalog>, extractor: &str) -> Plan {
+        let reextract = catalog.is_some_and(|c| c.extractor() != extractor);
         if let Some(catalog) = catalog
             && reextract
             && catalog.stats().articles > 0
         {
             tracing::info!(
-                "the extractor changed ({} -> {EXTRACTOR_VERSION}): reading every source again",
+                "the extractor changed ({} -> {extractor}): reading every source again",
                 catalog.extractor()
             );
         }
@@ -433,7 +433,7 @@ mod tests {
         files: &[(&str, u64, u128, &str)],
         prune: bool,
     ) -> (Vec<String>, Tally) {
-        let mut plan = Plan::new(target.catalog());
+        let mut plan = Plan::new(target.catalog(), rubric_extract::EXTRACTOR_VERSION);
         let found = files
             .iter()
             .map(|(name, size, mtime, _)| file(root, name, *size, *mtime))
@@ -471,7 +471,9 @@ mod tests {
         let (read, tally) = run(&mut target, root.path(), &files, true);
         assert_eq!(read, ["a.md", "b.md"]);
         assert_eq!((tally.added, tally.updated, tally.unchanged), (2, 0, 0));
-        target.finish(&mut Silent).unwrap();
+        target
+            .finish(rubric_extract::EXTRACTOR_VERSION, &mut Silent)
+            .unwrap();
 
         // b.md touched but the same text, c.md new, a.md gone.
         let files = [("b.md", 1, 20, "two"), ("c.md", 1, 10, "three")];
@@ -491,7 +493,9 @@ mod tests {
             .map(|s| (s.change.word(), s.id.as_str()))
             .collect();
         assert_eq!(stale, [("added", "c.md"), ("removed", "a.md")]);
-        target.finish(&mut Silent).unwrap();
+        target
+            .finish(rubric_extract::EXTRACTOR_VERSION, &mut Silent)
+            .unwrap();
 
         // Nothing changed: nothing is read, and --check agrees.
         let catalog = Catalog::load(index.path()).unwrap();
@@ -511,13 +515,17 @@ mod tests {
             None,
         );
         run(&mut target, root.path(), &[("a.md", 1, 10, "one")], false);
-        target.finish(&mut Silent).unwrap();
+        target
+            .finish(rubric_extract::EXTRACTOR_VERSION, &mut Silent)
+            .unwrap();
 
         let mut check = Target::Check(Catalog::load(index.path()).unwrap());
         let (read, tally) = run(&mut check, root.path(), &[("a.md", 2, 20, "uno")], true);
         assert_eq!(read, ["a.md"]);
         assert_eq!(tally.updated, 1);
-        check.finish(&mut Silent).unwrap();
+        check
+            .finish(rubric_extract::EXTRACTOR_VERSION, &mut Silent)
+            .unwrap();
         let catalog = Catalog::load(index.path()).unwrap();
         let hash = article("a.md", "one").hash().to_string();
         assert_eq!(
@@ -530,7 +538,7 @@ mod tests {
     fn a_dry_run_reads_everything_and_counts_nothing() {
         let root = tempfile::tempdir().unwrap();
         let mut target = Target::DryRun;
-        let mut plan = Plan::new(target.catalog());
+        let mut plan = Plan::new(target.catalog(), rubric_extract::EXTRACTOR_VERSION);
         let to_read = plan.files_to_read(target.catalog(), vec![file(root.path(), "a.md", 1, 1)]);
         assert_eq!(to_read.len(), 1);
         plan.prune(&mut target, &[root.path().to_path_buf()], &[], &mut Silent)
@@ -546,7 +554,7 @@ mod tests {
             None,
         );
         let root = tempfile::tempdir().unwrap();
-        let mut plan = Plan::new(target.catalog());
+        let mut plan = Plan::new(target.catalog(), rubric_extract::EXTRACTOR_VERSION);
         let to_read =
             plan.files_to_read(target.catalog(), vec![file(root.path(), "x.jsonl", 1, 1)]);
         let a = article("same", "text");

@@ -36,15 +36,16 @@ const PIECE_BYTES: usize = 4 << 20;
 
 /// Reads one file (refusing one larger than `max_bytes`), extracts its
 /// articles, using up to `jobs` threads for a large JSON Lines file, and
-/// places them under `site`; its bytes are added to `done`.
+/// places them under `site` (`language`: the default language, `--lang`); its bytes are added to `done`.
 pub(crate) fn extract_file(
     file: &SourceFile,
     jobs: usize,
     max_bytes: u64,
+    language: Option<&str>,
     site: Option<&SiteUrl>,
     done: &BytesDone,
 ) -> FileOutcome {
-    let outcome = extract_placed(file, jobs, max_bytes, site, done);
+    let outcome = extract_placed(file, jobs, max_bytes, language, site, done);
     if !matches!(file.format, Format::Jsonl) || outcome.is_err() {
         done.add(file.stamp.size);
     }
@@ -55,6 +56,7 @@ fn extract_placed(
     file: &SourceFile,
     jobs: usize,
     max_bytes: u64,
+    language: Option<&str>,
     site: Option<&SiteUrl>,
     done: &BytesDone,
 ) -> FileOutcome {
@@ -62,7 +64,10 @@ fn extract_placed(
     let bytes = read_limited(path, max_bytes)?;
     let bytes = decode_utf16(bytes);
     let source = path.to_string_lossy();
-    let input = Input::new(&file.id, &source, file.format, &bytes);
+    let input = Input {
+        language,
+        ..Input::new(&file.id, &source, file.format, &bytes)
+    };
     let results = if file.format == Format::Jsonl {
         let threads = if bytes.len() >= PARALLEL_JSONL_BYTES {
             jobs

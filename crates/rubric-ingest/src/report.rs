@@ -64,6 +64,13 @@ pub trait Reporter {
         let _ = skipped;
     }
 
+    /// Sections handed to a remote engine's sink so far (`queued`) and how
+    /// many of them the engine has accepted (`sent`); called after each
+    /// article and once more when the last batch went (`--sink`).
+    fn sending(&mut self, sent: usize, queued: usize) {
+        let _ = (sent, queued);
+    }
+
     /// An article of a dry run (`Target::DryRun`), in source order. An error
     /// (the output went away) stops the run.
     fn article(&mut self, article: &Article) -> std::io::Result<()> {
@@ -142,6 +149,42 @@ pub struct Summary {
     /// Section vectors, when the index holds them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vectors: Option<VectorSummary>,
+    /// What was sent to a remote engine (`--sink`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sink: Option<SinkSummary>,
+    /// What was written to an export file (`--export`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export: Option<ExportSummary>,
+}
+
+/// What a run wrote to an export file.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ExportSummary {
+    /// The file.
+    pub path: String,
+    /// Sections (documents) written.
+    pub sections: usize,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+/// What a run sent to a remote engine.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct SinkSummary {
+    /// The endpoint (`quickwit://HOST:PORT/INDEX`).
+    pub engine: String,
+    /// Sections the engine accepted.
+    pub sections: usize,
+    /// Sections handed to the sink (accepted or refused).
+    pub queued: usize,
+    /// Bytes of documents it accepted.
+    pub bytes: u64,
+    /// Requests that sent documents.
+    pub requests: usize,
+    /// Articles whose older sections were asked to be deleted.
+    pub deleted: usize,
+    /// Delete requests (Quickwit delete tasks, `_delete_by_query`).
+    pub delete_requests: usize,
 }
 
 /// What the web part of a run did.

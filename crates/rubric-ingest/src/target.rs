@@ -1,6 +1,6 @@
-//! [`Target`]: where a run's articles go — the index (write), the index's
-//! catalog (compare only, `--check`) or nowhere but the reporter
-//! (`--dry-run`). One type, so the run has no optional writer and no mode
+//! [`Target`]: where a run's articles go — the index (write), a remote
+//! engine (`--sink`, see `remote`), an export file (`--export`), the index's catalog (compare only,
+//! `--check`) or nowhere but the reporter (`--dry-run`). One type, so the run has no optional writer and no mode
 //! flags; what each mode does with an article, a file and the end of the run
 //! is decided here and nowhere else. When the index holds vectors, the
 //! articles to write wait for theirs in the [`Embedder`]'s queue.
@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rubric_core::Article;
-use rubric_extract::EXTRACTOR_VERSION;
 use rubric_index::{Catalog, Change, FileStamp, IndexError, IndexWriter};
 
 use crate::embed::{Embedder, VectorSummary};
-use crate::{IngestError, Reporter};
+use crate::remote::RemoteTarget;
+use crate::report::SinkSummary;
+use crate::{IngestError, Reporter, SourceError};
 
 /// Where a run's articles go.
 #[derive(Debug)]
@@ -21,6 +22,12 @@ pub enum Target {
     /// Into the index: added, replaced and deleted, committed at the end;
     /// with an [`Embedder`] when the sections get vectors.
     Index(Box<IndexWriter>, Option<Box<Embedder>>),
+    /// Into a remote engine's index, with the catalog kept locally (no
+    /// vectors: `--semantic` is refused with `--sink`).
+    Remote(Box<RemoteTarget>),
+    /// Every section written to a file as the sink would send it
+    /// (`ingest --export`); no catalog, nothing compared or deleted.
+    Export(Box<rubric_remote::Export>),
     /// Compared with the catalog of the index's last commit; nothing is
     /// written (`ingest --check`).
     Check(Catalog),
@@ -129,8 +136,9 @@ impl Target {
     pub fn catalog(&self) -> Option<&Catalog> {
         match self {
             Target::Index(writer, _) => Some(writer.catalog()),
+            Target::Remote(remote) => Some(remote.catalog()),
             Target::Check(catalog) => Some(catalog),
-            Target::DryRun => None,
+            Target::Export(_) | Target::DryRun => None,
         }
     }
 
@@ -156,7 +164,12 @@ impl Target {
                 }
                 Ok(change)
             }
+            Target::Remote(remote) => remote.apply(article),
             Target::Check(catalog) => Ok(catalog.change(article.id(), article.hash())),
+            Target::Export(export) => {
+                export.write(article)?;
+                Ok(Change::Added)
+            }
             Target::DryRun => Ok(Change::Unchanged),
         }
     }
@@ -184,41 +197,85 @@ impl Target {
         self.flush(reporter, true)?;
         match self {
             Target::Index(writer, _) => Ok(writer.delete(id)?),
-            Target::Check(_) | Target::DryRun => Ok(()),
+            Target::Remote(remote) => remote.delete(id),
+            Target::Check(_) | Target::Export(_) | Target::DryRun => Ok(()),
         }
     }
 
     /// Records a file read in full (when writing).
     pub(crate) fn record_file(&mut self, key: &str, stamp: FileStamp) {
-        if let Target::Index(writer, _) = self {
-            writer.record_file(key, stamp);
+        match self {
+            Target::Index(writer, _) => writer.record_file(key, stamp),
+            Target::Remote(remote) => remote.record_file(key, stamp),
+            Target::Check(_) | Target::Export(_) | Target::DryRun => {}
         }
     }
 
     /// Forgets a file that is gone (when writing).
     pub(crate) fn forget_file(&mut self, key: &str) {
-        if let Target::Index(writer, _) = self {
-            writer.forget_file(key);
+        match self {
+            Target::Index(writer, _) => writer.forget_file(key),
+            Target::Remote(remote) => remote.forget_file(key),
+            Target::Check(_) | Target::Export(_) | Target::DryRun => {}
         }
     }
 
-    /// Ends the run: when writing, writes what is queued, records this
-    /// build's extractor version and commits whatever changed. Returns what
-    /// the vectors cost, when there were any.
+    /// Ends the run: when writing, writes what is queued, records the
+    /// extraction that made the articles (`extractor`, see
+    /// [`crate::extraction_version`]) and commits whatever changed; a remote
+    /// target sends what is left. What a remote engine refused is returned,
+    /// to be reported, and what the vectors cost, when there were any.
     pub(crate) fn finish(
         mut self,
+        extractor: &str,
         reporter: &mut dyn Reporter,
-    ) -> Result<Option<VectorSummary>, IngestError> {
+    ) -> Result<Finish, IngestError> {
         self.flush(reporter, true)?;
         match self {
             Target::Index(mut writer, embedder) => {
-                writer.set_extractor(EXTRACTOR_VERSION);
+                writer.set_extractor(extractor);
                 if writer.is_dirty() {
                     (*writer).commit()?;
                 }
-                Ok(embedder.map(|e| e.summary()))
+                Ok(Finish {
+                    vectors: embedder.map(|e| e.summary()),
+                    ..Finish::default()
+                })
             }
-            Target::Check(_) | Target::DryRun => Ok(None),
+            Target::Remote(remote) => {
+                let finished = remote.finish(extractor)?;
+                Ok(Finish {
+                    refused: finished.refused,
+                    sink: Some(finished.sent),
+                    ..Finish::default()
+                })
+            }
+            Target::Export(export) => {
+                let path = export.path().display().to_string();
+                let written = export.finish()?;
+                Ok(Finish {
+                    export: Some(crate::report::ExportSummary {
+                        path,
+                        sections: written.sections,
+                        bytes: written.bytes,
+                    }),
+                    ..Finish::default()
+                })
+            }
+            Target::Check(_) | Target::DryRun => Ok(Finish::default()),
         }
     }
+}
+
+/// What the end of a run gave beyond the commit.
+#[derive(Debug, Default)]
+pub(crate) struct Finish {
+    /// Articles a remote engine refused.
+    pub refused: Vec<SourceError>,
+    /// What was sent to a remote engine.
+    pub sink: Option<SinkSummary>,
+    /// What was written to an export file.
+    pub export: Option<crate::report::ExportSummary>,
+    /// What the section vectors cost, when the index holds them.
+    pub vectors: Option<VectorSummary>,
 }

@@ -161,7 +161,7 @@ enum Outcome {
 /// and applies their articles. Only an error of the index or the output
 /// stops the run.
 pub(crate) fn run(pages: Pages, options: &Options, run: &mut Run<'_>) -> Result<(), IngestError> {
-    let writable = matches!(run.target, Target::Index(..));
+    let writable = matches!(run.target, Target::Index(..) | Target::Remote(_));
     let cache = HttpCache::open(&options.index_dir, writable);
     let fetcher = Fetcher::new(options.fetch.clone(), cache).map_err(IngestError::Fetcher)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -172,14 +172,20 @@ pub(crate) fn run(pages: Pages, options: &Options, run: &mut Run<'_>) -> Result<
             what: "async runtime",
             source,
         })?;
-    let result = runtime.block_on(fetch_all(pages, &fetcher, run));
+    let language = options.language.as_deref();
+    let result = runtime.block_on(fetch_all(pages, &fetcher, language, run));
     if writable && let Err(e) = fetcher.save_cache() {
         tracing::warn!("the HTTP cache was not saved: {e}");
     }
     result
 }
 
-async fn fetch_all(pages: Pages, fetcher: &Fetcher, run: &mut Run<'_>) -> Result<(), IngestError> {
+async fn fetch_all(
+    pages: Pages,
+    fetcher: &Fetcher,
+    language: Option<&str>,
+    run: &mut Run<'_>,
+) -> Result<(), IngestError> {
     for error in pages.errors {
         fail(run, error);
     }
@@ -228,6 +234,7 @@ async fn fetch_all(pages: Pages, fetcher: &Fetcher, run: &mut Run<'_>) -> Result
                 page.clone(),
                 held.clone(),
                 extracting.clone(),
+                language.map(str::to_string),
             );
             running.push_back((page, tokio::spawn(task)));
         }
@@ -257,6 +264,7 @@ async fn page_task(
     given: Given,
     held: Arc<HashMap<String, String>>,
     extracting: Arc<tokio::sync::Semaphore>,
+    language: Option<String>,
 ) -> Result<Outcome, FetchError> {
     let page = fetcher.page(&given.url).await?;
     if page.freshness.is_cached()
@@ -271,7 +279,7 @@ async fn page_task(
     let source = given.source.clone();
     let extracted = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        to_article(&page, &given).map_err(SourceError::Extract)
+        to_article(&page, &given, language.as_deref()).map_err(SourceError::Extract)
     })
     .await;
     let article = extracted.unwrap_or_else(|e| {
@@ -285,8 +293,9 @@ async fn page_task(
 
 /// The article of a fetched page: its id and URL are the page's canonical
 /// URL (else where the URL led), its source the URL as given, and its date
-/// the sitemap's `<lastmod>` when there is one.
-fn to_article(page: &Page, given: &Given) -> Result<Article, ExtractError> {
+/// the sitemap's `<lastmod>` when there is one; `language` is the default
+/// for a page that does not say its own.
+fn to_article(page: &Page, given: &Given, language: Option<&str>) -> Result<Article, ExtractError> {
     let id = match page.format {
         Format::Html => canonical(page),
         _ => None,
@@ -298,6 +307,7 @@ fn to_article(page: &Page, given: &Given) -> Result<Article, ExtractError> {
         source: &given.source,
         url: Some(&id),
         date: given.lastmod.as_deref(),
+        language,
         format: page.format,
         bytes: page.body.as_bytes(),
     };

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -43,8 +43,12 @@ pub struct Seen {
     pub method: String,
     /// The path, without the query.
     pub path: String,
+    /// The query string (without `?`), empty when there is none.
+    pub query: String,
     /// Header names (lower case) and values, in the order received.
     pub headers: Vec<(String, String)>,
+    /// The request body (empty when there is none).
+    pub body: Vec<u8>,
 }
 
 impl Seen {
@@ -209,11 +213,18 @@ impl State {
     }
 
     async fn respond(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let (parts, body) = req.into_parts();
+        let body = match body.collect().await {
+            Ok(collected) => collected.to_bytes().to_vec(),
+            Err(_) => Vec::new(),
+        };
         let seen = Seen {
-            method: req.method().to_string(),
-            path: req.uri().path().to_string(),
-            headers: req
-                .headers()
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().unwrap_or_default().to_string(),
+            body,
+            headers: parts
+                .headers
                 .iter()
                 .map(|(k, v)| {
                     (

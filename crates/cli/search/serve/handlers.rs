@@ -36,7 +36,14 @@ pub(super) fn page() -> Response<Body> {
 /// `/health`: the index's name, counts and last commit.
 pub(super) fn health(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
     params.only(&[])?;
-    let stats = shared.index.stats();
+    let (Some(index), None) = (&shared.index, &shared.config.engine) else {
+        let engine = shared.config.engine.as_ref().map(ToString::to_string);
+        return Ok(json_response(
+            StatusCode::OK,
+            &json!({"status": "ok", "engine": engine, "version": env!("CARGO_PKG_VERSION")}),
+        ));
+    };
+    let stats = index.stats();
     let last_commit = stats.committed_at;
     Ok(json_response(
         StatusCode::OK,
@@ -59,6 +66,9 @@ pub(super) fn health(shared: &Shared, params: &Params) -> Result<Response<Body>,
 /// `/search`: checks every parameter first, then searches.
 pub(super) async fn search(shared: &Shared, params: &Params) -> Result<Response<Body>, ParamError> {
     let mut request = search_request(params, &shared.config.limits)?;
+    if let Some(engine) = &shared.engine {
+        return Ok(remote_search(shared, engine, request).await);
+    }
     let embedder = shared.embedder.clone();
     let index = shared.config.index.display().to_string();
     Ok(run_blocking(shared, move |reader| {
@@ -92,6 +102,10 @@ pub(super) async fn article(
 ) -> Result<Response<Body>, ParamError> {
     let ArticleRequest { id, text, html } = article_request(raw_id, params, &shared.config.limits)?;
     let max_bytes = shared.config.limits.article_bytes;
+    if shared.engine.is_some() {
+        let message = "no article view with --engine: the engine holds sections, not outlines";
+        return Ok(error(StatusCode::NOT_FOUND, message));
+    }
     Ok(run_blocking(shared, move |reader| {
         let mut outline = reader.outline_within(&id, text || html, max_bytes)?;
         if let Some(outline) = &mut outline {
@@ -110,6 +124,54 @@ pub(super) async fn article(
     .await)
 }
 
+/// `/search` answered by the engine, within the search slots and the
+/// request time-out. `group` is refused (an engine cannot group); a query
+/// with nothing to search for is the client's 400; an engine that fails is
+/// a 502 whose detail (the engine's address and message) is only logged.
+async fn remote_search(
+    shared: &Shared,
+    engine: &rubric_remote::RemoteSearch,
+    request: rubric_index::SearchRequest,
+) -> Response<Body> {
+    if request.group {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "group is not available with --engine",
+        );
+    }
+    let timeout = shared.config.limits.request_timeout;
+    let job = async {
+        let Ok(_slot) = shared.searches.acquire().await else {
+            return error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");
+        };
+        let snippets = request.snippet_chars > 0;
+        match engine.search(&request, snippets).await {
+            Ok(mut response) => {
+                public::response(&mut response);
+                json_response(StatusCode::OK, &response)
+            }
+            Err(rubric_remote::RemoteError::Query { query, reason }) => error(
+                StatusCode::BAD_REQUEST,
+                &format!("cannot search for {:?}: {reason}", shorten(&query, 200)),
+            ),
+            Err(err) => {
+                warn!("engine error: {err}");
+                error(
+                    StatusCode::BAD_GATEWAY,
+                    "the search engine did not answer: try again",
+                )
+            }
+        }
+    };
+    match tokio::time::timeout(timeout, job).await {
+        Ok(response) => response,
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!("the request took longer than {timeout:?}"),
+        ),
+    }
+}
+
 /// Runs `work` on the blocking pool when a search slot is free, within the
 /// request time-out. A query the index refuses is the client's 400; any
 /// other index error is a 503 (the index is being rebuilt, say), never a 500.
@@ -118,7 +180,10 @@ where
     F: FnOnce(&IndexReader) -> Result<Response<Body>, IndexError> + Send + 'static,
 {
     let timeout = shared.config.limits.request_timeout;
-    let reader = shared.index.reader();
+    let Some(index) = &shared.index else {
+        return error(StatusCode::NOT_FOUND, "no local index is served");
+    };
+    let reader = index.reader();
     let job = async {
         let Ok(slot) = shared.searches.clone().acquire_owned().await else {
             return error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");

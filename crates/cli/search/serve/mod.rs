@@ -1,6 +1,6 @@
 //! `search --serve`: the section index over HTTP/1.1, and the search page.
 //!
-//! - `GET /search?q=…&limit=…&offset=…&group=…&filter=…&snippet=…` answers
+//! - `GET /search?q=…&limit=…&offset=…&group=…&filter=…&snippet=…&lang=…` answers
 //!   with the JSON object of design.md, plus `offset`, `limit`, (with
 //!   `group=1`) `articles` and `groups`, and `suggestion` ("did you mean")
 //!   when the query found nothing or only close spellings;
@@ -11,6 +11,13 @@
 //! - `GET /health` answers `ok` with the index's article and section counts
 //!   and the time of its last commit;
 //! - `GET /` is the search page (`page.html`, self-contained).
+//!
+//! With `--engine URL` the server sits in front of a distributed engine
+//! instead of a local index (`rubric-remote`'s [`RemoteSearch`]): `/search`
+//! answers the same JSON from the engine (no `group`, no suggestions), the
+//! article routes answer 404 (an engine holds sections, not outlines), and
+//! `/health` names the engine. An engine that fails answers 502 with no
+//! detail (the detail is logged).
 //!
 //! Bad parameters get a 400 with `{"error": …, "status": 400}`; nothing a
 //! client sends makes a 500 or a panic. Searches run on Tokio's blocking pool,
@@ -42,7 +49,7 @@ mod conn;
 mod handlers;
 mod http;
 mod limits;
-mod params;
+pub(crate) mod params;
 mod public;
 mod reload;
 mod view;
@@ -68,6 +75,7 @@ pub use http::parse_origin;
 pub use limits::Limits;
 use limits::shorten;
 use reload::Live;
+use rubric_remote::{Endpoint, RemoteSearch};
 
 /// The address `--serve` binds when given none: loopback only.
 pub const DEFAULT_ADDR: SocketAddr =
@@ -88,12 +96,22 @@ pub struct Config {
     /// Hybrid ranking: the model is loaded once, at start, when the index
     /// holds vectors (and `--lexical` is not given).
     pub semantic: crate::semantic::Settings,
+    /// A distributed engine to answer from instead of the index folder.
+    pub engine: Option<Endpoint>,
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
-    let live = Live::open(config.index.clone())?;
-    let embedder = crate::semantic::Embedder::open(&live.reader(), &config.semantic)?.map(Arc::new);
+    let live = match &config.engine {
+        Some(_) => None,
+        None => Some(Live::open(config.index.clone())?),
+    };
+    let embedder = match &live {
+        Some(live) => {
+            crate::semantic::Embedder::open(&live.reader(), &config.semantic)?.map(Arc::new)
+        }
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(config.limits.searches + 2)
@@ -108,7 +126,10 @@ pub fn run(config: Config) -> anyhow::Result<ExitCode> {
 /// What requests share.
 struct Shared {
     config: Config,
-    index: Arc<Live>,
+    /// The local index (none with an engine).
+    index: Option<Arc<Live>>,
+    /// The engine (`--engine`).
+    engine: Option<RemoteSearch>,
     in_flight: Semaphore,
     searches: Arc<Semaphore>,
     /// Embeds queries when the index holds vectors.
@@ -117,7 +138,7 @@ struct Shared {
 
 async fn serve(
     config: Config,
-    live: Live,
+    live: Option<Live>,
     embedder: Option<Arc<crate::semantic::Embedder>>,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.addr)
@@ -125,23 +146,28 @@ async fn serve(
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let bound = listener.local_addr().context("no local address")?;
     // The one line on stdout: tests and scripts read the port from it.
-    println!(
-        "search: serving http://{bound}/ (index {})",
-        config.index.display()
-    );
+    match &config.engine {
+        Some(engine) => println!("search: serving http://{bound}/ (engine {engine})"),
+        None => println!(
+            "search: serving http://{bound}/ (index {})",
+            config.index.display()
+        ),
+    }
     let shared = Arc::new(Shared {
-        index: Arc::new(live),
+        index: live.map(Arc::new),
+        engine: config
+            .engine
+            .as_ref()
+            .map(|e| RemoteSearch::new(e, rubric_remote::HttpOptions::default())),
         in_flight: Semaphore::new(config.limits.in_flight),
         searches: Arc::new(Semaphore::new(config.limits.searches)),
         embedder,
         config,
     });
-    let reloader = tokio::spawn(
-        shared
-            .index
-            .clone()
-            .watch(shared.config.limits.reload_every),
-    );
+    let reloader = shared
+        .index
+        .clone()
+        .map(|index| tokio::spawn(index.watch(shared.config.limits.reload_every)));
     let connections = Arc::new(Semaphore::new(shared.config.limits.connections));
     let per_client = conn::PerClient::new(shared.config.limits.per_client);
     let graceful = GracefulShutdown::new();
@@ -190,7 +216,9 @@ async fn serve(
         });
     }
     info!("shutting down: no new connections; waiting for requests in flight");
-    reloader.abort();
+    if let Some(reloader) = reloader {
+        reloader.abort();
+    }
     let grace = shared.config.limits.shutdown_grace;
     tokio::select! {
         () = graceful.shutdown() => info!("all connections closed"),

@@ -58,6 +58,8 @@ pub(super) enum ParamError {
     ArticleId(Encoding),
     #[error("format must be json or html, not {value:?}")]
     Format { value: String },
+    #[error("lang must be a language tag such as en, de or pt-BR, not {value:?}")]
+    Language { value: String },
 }
 
 /// How a percent-encoded part of the request is malformed.
@@ -74,7 +76,7 @@ pub(super) fn search_request(
     params: &Params,
     limits: &Limits,
 ) -> Result<SearchRequest, ParamError> {
-    params.only(&["q", "limit", "offset", "group", "filter", "snippet"])?;
+    params.only(&["q", "limit", "offset", "group", "filter", "snippet", "lang"])?;
     let q = params.one("q")?.ok_or(ParamError::NoQuery)?.to_string();
     if q.trim().is_empty() {
         return Err(ParamError::EmptyQuery);
@@ -104,14 +106,36 @@ pub(super) fn search_request(
     if filters.iter().any(|f| f.trim().is_empty()) {
         return Err(ParamError::EmptyFilter);
     }
+    let language = params
+        .one("lang")?
+        .map(|value| {
+            parse_language(value).map_err(|_| ParamError::Language {
+                value: shorten(value, 40),
+            })
+        })
+        .transpose()?;
     Ok(SearchRequest {
         limit,
         offset,
         group,
         filters,
         snippet_chars,
+        language,
         ..SearchRequest::new(q)
     })
+}
+
+/// A language tag (`de`, `pt-BR`): its primary subtag must be two or three
+/// letters (`search --lang` and `lang=`).
+pub(crate) fn parse_language(tag: &str) -> Result<String, String> {
+    let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+    if (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(primary.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{tag:?} is not a language tag (such as en, de or pt-BR)"
+        ))
+    }
 }
 
 /// What `/articles/{id}` was asked for.
@@ -357,7 +381,7 @@ mod tests {
             ),
             (
                 "q=a&sort=date",
-                "unknown parameter \"sort\": expected one of q, limit, offset, group, filter, snippet",
+                "unknown parameter \"sort\": expected one of q, limit, offset, group, filter, snippet, lang",
             ),
             (
                 "q=a&filter=a&filter=a&filter=a&filter=a&filter=a&filter=a&filter=a&filter=a&filter=a",

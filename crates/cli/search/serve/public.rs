@@ -136,6 +136,7 @@ mod tests {
             path: Vec::new(),
             url: url.into(),
             score: 1.0,
+            language: None,
             snippet: String::new(),
             excerpt: rubric_index::Excerpt::default(),
             ordinal: 0,

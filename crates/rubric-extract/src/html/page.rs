@@ -3,7 +3,8 @@
 //! [`Page::read`] collects the `<body>`, the `<main>` and `<article>`
 //! candidates, the `<h1>`s, `<title>`, `og:title` and the metadata (tags from
 //! `<meta name=keywords>`, the date from the published-time and date metas,
-//! the language from `<html lang>`); [`Page::title_h1`] picks the `<h1>` that
+//! the language from `<html lang>`, else a `content-language` or `language`
+//! meta); [`Page::title_h1`] picks the `<h1>` that
 //! is the title. [`canonical_url`] reads `<link rel=canonical>` for the
 //! fetcher. This module does not decide which candidate is the main content
 //! (`main_content`) or what a heading becomes in the outline (`walk`).
@@ -103,6 +104,12 @@ impl<'a> Page<'a> {
         let Some(content) = v.attr("content").map(str::trim).filter(|c| !c.is_empty()) else {
             return;
         };
+        if self.metadata.language.is_none()
+            && v.attr("http-equiv")
+                .is_some_and(|h| h.trim().eq_ignore_ascii_case("content-language"))
+        {
+            self.metadata.language = Some(content.to_string());
+        }
         let key = v
             .attr("property")
             .or_else(|| v.attr("name"))
@@ -119,6 +126,9 @@ impl<'a> Page<'a> {
                     .filter(|t| !t.is_empty())
                     .map(str::to_string)
                     .collect();
+            }
+            "language" | "dc.language" | "content-language" if self.metadata.language.is_none() => {
+                self.metadata.language = Some(content.to_string());
             }
             "article:published_time"
             | "date"
@@ -235,5 +245,15 @@ mod tests {
         assert_eq!(a.url, None);
         assert_eq!(canonical_url(src).as_deref(), Some("https://e.org/a"));
         assert_eq!(canonical_url("<p>x"), None);
+    }
+
+    #[test]
+    fn content_language_metas_say_the_language_when_html_lang_does_not() {
+        let meta = r#"<meta http-equiv="Content-Language" content="de-DE"><p>x</p>"#;
+        assert_eq!(page(meta).metadata.language.as_deref(), Some("de-DE"));
+        let named = r#"<meta name="language" content="fr"><p>x</p>"#;
+        assert_eq!(page(named).metadata.language.as_deref(), Some("fr"));
+        let both = format!(r#"<html lang="es">{meta}</html>"#);
+        assert_eq!(page(&both).metadata.language.as_deref(), Some("es"));
     }
 }
