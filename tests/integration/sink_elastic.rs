@@ -298,3 +298,42 @@ fn export_bulk_writes_the_bulk_body_the_sink_sends() {
         .collect();
     assert_eq!(lines, es.state.lock().unwrap().bulks[0].1);
 }
+
+/// Found on the real Quickwit cluster with linux-doc: a section over 64 KiB
+/// is split into parts that share its id (issue 13), so keyed by the section
+/// id alone the later parts replaced the earlier ones in the engine.
+#[test]
+fn the_parts_of_a_split_section_are_all_kept_by_the_engine() {
+    let es = FakeElastic::start();
+    let case = Case::new();
+    let words: Vec<String> = (0..30_000).map(|i| format!("w{i}")).collect();
+    case.write(
+        "big/abi.md",
+        format!("# ABI\n\n## Symbols\n\n{}\n", words.join(" ")),
+    );
+    let url = es.url("elasticsearch", INDEX);
+    case.ingest(&["--sink", &url, "big"]).expect_code(0);
+    let articles = case
+        .ingest(&["--dry-run", "--json", "big"])
+        .expect_code(0)
+        .json_lines();
+    let parts = articles[0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["anchor"] == "symbols")
+        .count();
+    assert!(parts >= 3, "the section is split: {parts} parts");
+    let ids = es.ids();
+    let symbols: Vec<&String> = ids
+        .iter()
+        .filter(|id| id.starts_with("abi.md#symbols"))
+        .collect();
+    assert_eq!(symbols.len(), parts, "every part is kept: {ids:?}");
+    assert_eq!(symbols[0], "abi.md#symbols");
+    assert_eq!(symbols[1], "abi.md#symbols~1");
+    // Sent again, each part replaces itself: nothing doubles.
+    std::fs::remove_dir_all(case.index().join("sinks")).unwrap();
+    case.ingest(&["--sink", &url, "big"]).expect_code(0);
+    assert_eq!(es.ids(), ids);
+}

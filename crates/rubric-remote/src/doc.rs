@@ -47,6 +47,12 @@ pub const FIELDS: &[&str] = &[
 pub struct Document {
     /// `article#anchor`, or the article id for the lead section.
     pub id: String,
+    /// Which part of its section this is: a section over 64 KiB is split
+    /// into parts that share its id and anchor (0 for the first or only
+    /// part). Not sent; it makes the engine's document key unique
+    /// ([`Document::key`]).
+    #[serde(skip)]
+    pub part: u32,
     /// The article id.
     pub article: String,
     /// The article's content hash.
@@ -92,11 +98,30 @@ impl Document {
     /// The documents of every section of `article`, in order.
     pub fn of_article(article: &Article, analysis: &mut Analysis) -> Vec<Document> {
         let title_norm = analysis.normalise(article.title());
+        let mut parts: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
         article
             .sections()
             .iter()
-            .map(|section| Document::of_section(article, section, &title_norm, analysis))
+            .map(|section| {
+                let part = parts.entry(section.anchor.as_str()).or_insert(0);
+                let mut doc = Document::of_section(article, section, &title_norm, analysis);
+                doc.part = *part;
+                *part += 1;
+                doc
+            })
             .collect()
+    }
+
+    /// The key of the document in an engine that keys documents
+    /// (Elasticsearch's `_id`): its section id, with `~PART` for the second
+    /// and later parts of a split section, so parts do not replace each
+    /// other and re-sending a section replaces exactly its own documents.
+    pub fn key(&self) -> String {
+        if self.part == 0 {
+            self.id.clone()
+        } else {
+            format!("{}~{}", self.id, self.part)
+        }
     }
 
     fn of_section(
@@ -108,6 +133,7 @@ impl Document {
         let meta = article.metadata();
         Document {
             id: section_id(article.id(), &section.anchor),
+            part: 0,
             article: article.id().to_string(),
             hash: article.hash().to_string(),
             title: article.title().to_string(),

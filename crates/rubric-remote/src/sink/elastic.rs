@@ -70,10 +70,11 @@ pub(super) fn prepare(sink: &mut Sink, create: bool, rebuild: bool) -> Result<bo
     }
 }
 
-/// A document's two `_bulk` lines: the `index` action keyed by its id, then
-/// the document.
+/// A document's two `_bulk` lines: the `index` action keyed by its key (the
+/// section id; a split section's later parts add `~PART`), then the
+/// document.
 pub(crate) fn bulk_lines(doc: &Document) -> Vec<u8> {
-    let action = json!({"index": {"_id": doc.id}});
+    let action = json!({"index": {"_id": doc.key()}});
     let mut out = serde_json::to_vec(&action).unwrap_or_default();
     out.push(b'\n');
     out.extend_from_slice(&doc.to_line());
