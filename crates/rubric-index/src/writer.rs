@@ -144,22 +144,14 @@ impl IndexWriter {
         Ok(writer)
     }
 
-    /// Removes what no commit names: Tantivy's files of uncommitted
-    /// segments (its garbage collection, which spares the files of any
-    /// segment this writer still holds), catalog files other than the
-    /// committed one, and temporary files. Failures only cost disk space:
-    /// they are logged.
+    /// Removes what no commit names: index files the last commit does not
+    /// name ([`remove_uncommitted`]; only called when this writer holds no
+    /// uncommitted segment: at open, and after a rollback), catalog files
+    /// other than the committed one, and temporary files. Failures only
+    /// cost disk space: they are logged.
     fn remove_leftovers(&self) {
         if let Some(writer) = &self.writer {
-            match writer.garbage_collect_files().wait() {
-                Ok(result) if !result.deleted_files.is_empty() => tracing::debug!(
-                    index = %self.path,
-                    files = result.deleted_files.len(),
-                    "removed files no commit names"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::debug!(index = %self.path, "garbage collection failed: {e}"),
-            }
+            remove_uncommitted(&mut writer.index().clone(), &self.path);
         }
         catalog::remove_others(&self.dir, self.committed.as_deref().unwrap_or(""));
         remove_temp_files(&self.dir);
@@ -591,7 +583,7 @@ impl IndexWriter {
 
     /// Drops every change since the last commit and removes the files they
     /// left: Tantivy's rollback forgets the uncommitted segments, and the
-    /// garbage collection after it deletes their files. A commit that
+    /// collection after it deletes their files. A commit that
     /// failed in one indexing thread leaves the others running detached, so
     /// the clean-up waits until no file of the index is open for writing,
     /// then removes whatever the last commit does not name.
@@ -610,9 +602,6 @@ impl IndexWriter {
             );
         }
         self.remove_leftovers();
-        if let Some(writer) = &self.writer {
-            remove_uncommitted(&mut writer.index().clone(), &self.path);
-        }
     }
 
     /// Builds the Tantivy document of one section: its text in the fields
