@@ -121,6 +121,51 @@ fn lastmod_is_the_date_and_source_is_the_url_as_given() {
 }
 
 #[test]
+fn a_pages_own_publication_date_wins_over_lastmod_and_is_stored_in_iso_form() {
+    let case = Case::new();
+    let site = Site::start();
+    let u = |p: &str| site.url(p);
+    site.route(
+        "/sitemap.xml",
+        Reply::xml(format!(
+            "<urlset><url><loc>{}</loc><lastmod>2024-05-01</lastmod></url><url><loc>{}</loc><lastmod>2024-05-01T10:00:00+00:00</lastmod></url></urlset>",
+            u("/story"),
+            u("/plain")
+        )),
+    );
+    let story = page(
+        "Story",
+        "<p>A story with its date in its JSON-LD and its metas.</p>",
+    )
+    .replace(
+        "</title>",
+        r#"</title><meta property="article:modified_time" content="2024-04-30">
+        <meta name="pubdate" content="Wed, 02 Feb 2022 09:12:22 +0100">"#,
+    );
+    site.route("/story", Reply::html(story));
+    site.route(
+        "/plain",
+        Reply::html(page("Plain", "<p>A page that says no date.</p>")),
+    );
+    let sitemap = u("/sitemap.xml");
+    let mut args = vec!["--dry-run", "--json", "--sitemap", &sitemap];
+    args.extend(FAST);
+    let articles = case.ingest(&args).expect_code(0).json_lines();
+    let date = |id: &str| {
+        articles
+            .iter()
+            .find(|a| a["id"] == u(id))
+            .map(|a| a["metadata"]["date"].clone())
+    };
+    assert_eq!(
+        date("/story"),
+        Some("2022-02-02T09:12:22+01:00".into()),
+        "the page's publication date, not its lastmod or modified time"
+    );
+    assert_eq!(date("/plain"), Some("2024-05-01T10:00:00Z".into()));
+}
+
+#[test]
 fn a_rerun_asks_conditionally_and_reindexes_nothing() {
     let case = Case::new();
     let site = docs_site();

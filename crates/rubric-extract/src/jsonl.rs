@@ -131,7 +131,7 @@ fn record(input: &Input<'_>, line: &[u8]) -> Result<Article, ErrorKind> {
         draft.metadata.tags = tags;
     }
     if let Some(date) = non_blank(record.date) {
-        draft.metadata.date = Some(date);
+        draft.metadata.date = Some(crate::date::tidy(&date));
     }
     if let Some(lang) = non_blank(record.lang) {
         draft.metadata.language = Some(lang);

@@ -22,6 +22,7 @@
 //! assert_eq!(article.sections()[0].heading.as_deref(), Some("Setup"));
 //! ```
 
+mod date;
 mod dateline;
 mod error;
 mod html;
@@ -52,8 +53,9 @@ pub struct Input<'a> {
     /// Where a reader opens the article, unless the source says (a JSON Lines
     /// record's `url`).
     pub url: Option<&'a str>,
-    /// The article's date as the caller knows it (a sitemap's `<lastmod>`);
-    /// it wins over a date the source gives.
+    /// The article's date as the caller knows it (a sitemap's `<lastmod>`),
+    /// for when the source gives none: a page's own publication date wins
+    /// over the date it last changed.
     pub date: Option<&'a str>,
     /// The language to assume (a tag such as `de`) when the source does
     /// not say and its text is too short to tell (`ingest --lang`).
@@ -91,8 +93,8 @@ pub fn extract(input: &Input<'_>) -> Result<Article, ExtractError> {
     if draft.url.is_none() {
         draft.url = input.url.map(str::to_string);
     }
-    if let Some(date) = input.date {
-        draft.metadata.date = Some(date.to_string());
+    if draft.metadata.date.is_none() {
+        draft.metadata.date = input.date.map(date::tidy);
     }
     language::decide(&mut draft, input.language);
     Ok(draft.finish())

@@ -66,7 +66,7 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     draft.url = input.url.map(str::to_string).or(page_url);
     draft.metadata = Metadata {
         tags: front.tags,
-        date: front.date,
+        date: front.date.as_deref().map(crate::date::tidy),
         language: front.language,
     };
     Ok(draft)

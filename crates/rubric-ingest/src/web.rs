@@ -293,7 +293,8 @@ async fn page_task(
 
 /// The article of a fetched page: its id and URL are the page's canonical
 /// URL (else where the URL led), its source the URL as given, and its date
-/// the sitemap's `<lastmod>` when there is one; `language` is the default
+/// the page's publication date, else the sitemap's `<lastmod>`; `language`
+/// is the default
 /// for a page that does not say its own.
 fn to_article(page: &Page, given: &Given, language: Option<&str>) -> Result<Article, ExtractError> {
     let id = match page.format {

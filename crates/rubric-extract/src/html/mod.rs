@@ -10,8 +10,9 @@
 //! - `density`: text and link sizes of every element, counted once,
 //!   bottom-up, so later stages look them up instead of walking;
 //! - `page`: one pass over the document for its metadata (`<meta
-//!   name=keywords>` for tags, the published-time and date metas, `<html
-//!   lang>`), its `<title>`, `og:title` and `<h1>`s, and the choice of the
+//!   name=keywords>` for tags, the publication date from JSON-LD, metas,
+//!   microdata or `<time>` as `published` ranks them, `<html lang>`), its
+//!   `<title>`, `og:title` and `<h1>`s, and the choice of the
 //!   title: the longest `<h1>` that `og:title` or `<title>` repeats (inside
 //!   the main content first), else the first `<h1>` of the main content,
 //!   else the first on the page when there is no `og:title`, else
@@ -54,6 +55,7 @@ mod fallback;
 mod guard;
 mod main_content;
 mod page;
+mod published;
 mod tree;
 mod walk;
 

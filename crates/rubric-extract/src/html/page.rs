@@ -2,9 +2,10 @@
 //!
 //! [`Page::read`] collects the `<body>`, the `<main>` and `<article>`
 //! candidates, the `<h1>`s, `<title>`, `og:title` and the metadata (tags from
-//! `<meta name=keywords>`, the date from the published-time and date metas,
-//! the language from `<html lang>`, else a `content-language` or `language`
-//! meta); [`Page::title_h1`] picks the `<h1>` that
+//! `<meta name=keywords>`, the publication date from JSON-LD, metas,
+//! microdata and `<time>` (chosen by `published`), the language from `<html
+//! lang>`, else a `content-language` or `language` meta);
+//! [`Page::title_h1`] picks the `<h1>` that
 //! is the title. [`canonical_url`] reads `<link rel=canonical>` for the
 //! fetcher. This module does not decide which candidate is the main content
 //! (`main_content`) or what a heading becomes in the outline (`walk`).
@@ -14,6 +15,7 @@ use rubric_core::text::collapse;
 use scraper::{ElementRef, Html};
 
 use super::density::Sizes;
+use super::published::PublishedDate;
 
 /// The page's `<link rel=canonical href>`, if it has one (for the fetcher,
 /// which decides the article URL).
@@ -48,6 +50,8 @@ pub(super) struct Page<'a> {
     pub(super) title: Option<String>,
     pub(super) og_title: Option<String>,
     pub(super) metadata: Metadata,
+    /// The dates met so far; [`Page::read`] sets `metadata.date` from them.
+    dates: PublishedDate,
 }
 
 impl<'a> Page<'a> {
@@ -72,9 +76,13 @@ impl<'a> Page<'a> {
                     .map(str::to_string),
                 ..Metadata::default()
             },
+            dates: PublishedDate::default(),
         };
         for el in html.descendent_elements() {
             let v = el.value();
+            if v.name() != "meta" {
+                page.dates.element(el, sizes);
+            }
             match v.name() {
                 "body" if page.body.is_none() => page.body = Some(el),
                 "main" => page.mains.push(el),
@@ -88,6 +96,12 @@ impl<'a> Page<'a> {
                         Some(collapse(&el.text().collect::<String>())).filter(|t| !t.is_empty())
                 }
                 "meta" => page.meta(v),
+                "script"
+                    if v.attr("type")
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+                {
+                    page.dates.json_ld(&el.text().collect::<String>());
+                }
                 _ => {
                     if v.attr("role")
                         .is_some_and(|r| r.trim().eq_ignore_ascii_case("main"))
@@ -97,6 +111,7 @@ impl<'a> Page<'a> {
                 }
             }
         }
+        page.metadata.date = std::mem::take(&mut page.dates).best();
         page
     }
 
@@ -130,19 +145,7 @@ impl<'a> Page<'a> {
             "language" | "dc.language" | "content-language" if self.metadata.language.is_none() => {
                 self.metadata.language = Some(content.to_string());
             }
-            "article:published_time"
-            | "date"
-            | "datepublished"
-            | "dc.date"
-            | "dcterms.date"
-            | "pubdate"
-            // The published time wins over the looser `date` metas.
-            | "publishdate"
-                if self.metadata.date.is_none() || key == "article:published_time" =>
-            {
-                self.metadata.date = Some(content.to_string());
-            }
-            _ => {}
+            _ => self.dates.meta(&key, content),
         }
     }
 
