@@ -103,9 +103,11 @@ impl<'a> Page<'a> {
                     page.dates.json_ld(&el.text().collect::<String>());
                 }
                 _ => {
-                    if v.attr("role")
-                        .is_some_and(|r| r.trim().eq_ignore_ascii_case("main"))
-                    {
+                    // A scan, not `attr("role")`, which interns its
+                    // argument on every element.
+                    if v.attrs().any(|(name, value)| {
+                        name == "role" && value.trim().eq_ignore_ascii_case("main")
+                    }) {
                         page.mains.push(el);
                     }
                 }

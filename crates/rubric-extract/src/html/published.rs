@@ -137,30 +137,35 @@ impl PublishedDate {
     /// a short element whose class or id names a date, read from its text.
     pub(super) fn element(&mut self, el: ElementRef<'_>, sizes: &Sizes) {
         let v = el.value();
-        let marked = v.attr("itemprop").is_some_and(|p| {
-            p.split_ascii_whitespace()
-                .any(|p| p.eq_ignore_ascii_case("datepublished"))
-        });
-        let rdfa = v.attr("property").map(rdfa_key);
-        let rdfa = rdfa.as_deref().and_then(|key| {
-            if PUBLISHED_METAS.contains(&key) {
-                Some(Slot::Microdata)
-            } else if DATE_METAS.contains(&key) {
-                Some(Slot::DateMeta)
-            } else {
-                None
-            }
-        });
         let is_time = v.name() == "time";
-        let slot = if marked || is_time && v.attr("pubdate").is_some() {
+        // One scan of the attributes: `Element::attr` interns the name it
+        // looks for, which costs more than the scan on every element.
+        let (mut marked, mut rdfa, mut pubdate, mut date_named) = (false, None, false, false);
+        let (mut datetime, mut content) = (None, None);
+        for (name, value) in v.attrs() {
+            match name {
+                "itemprop" => {
+                    marked = value
+                        .split_ascii_whitespace()
+                        .any(|p| p.eq_ignore_ascii_case("datepublished"));
+                }
+                "property" => rdfa = rdfa_slot(value),
+                "pubdate" => pubdate = true,
+                "class" | "id" => date_named |= names_a_date(value),
+                "datetime" => datetime = Some(value),
+                "content" => content = Some(value),
+                _ => {}
+            }
+        }
+        let slot = if marked || is_time && pubdate {
             Slot::Microdata
         } else if let Some(slot) = rdfa {
             slot
         } else {
             let date_class = !is_time
+                && date_named
                 && self.slots[Slot::DateClass as usize].is_none()
-                && (1..=MAX_DATE_TEXT).contains(&sizes.text(el))
-                && names_a_date(v);
+                && (1..=MAX_DATE_TEXT).contains(&sizes.text(el));
             if !is_time && !date_class {
                 return;
             }
@@ -174,7 +179,7 @@ impl PublishedDate {
         if self.slots[slot as usize].is_some() {
             return;
         }
-        match v.attr("datetime").or_else(|| v.attr("content")) {
+        match datetime.or(content) {
             Some(value) => self.offer(slot, value),
             None => self.offer(slot, &el.text().collect::<String>()),
         }
@@ -245,23 +250,28 @@ fn place(el: ElementRef<'_>) -> Place {
     place
 }
 
-/// An RDFa `property` as a meta key: `dc:date` → `dc.date`,
-/// `schema:datePublished` → `datepublished`.
-fn rdfa_key(property: &str) -> String {
+/// The slot of an RDFa `property` that names a date as a meta would:
+/// `dc:date` as `dc.date`, `schema:datePublished` as `datepublished`.
+fn rdfa_slot(property: &str) -> Option<Slot> {
     let key = property.trim().to_ascii_lowercase();
     let key = key.strip_prefix("schema:").unwrap_or(&key);
-    match key.split_once(':') {
+    let key = match key.split_once(':') {
         Some((prefix @ ("dc" | "dcterms"), name)) => format!("{prefix}.{name}"),
         _ => key.to_string(),
+    };
+    if PUBLISHED_METAS.contains(&key.as_str()) {
+        Some(Slot::Microdata)
+    } else if DATE_METAS.contains(&key.as_str()) {
+        Some(Slot::DateMeta)
+    } else {
+        None
     }
 }
 
-/// Whether an element's class or id says it holds a date.
-fn names_a_date(v: &scraper::node::Element) -> bool {
-    [v.attr("class"), v.attr("id")]
-        .into_iter()
-        .flatten()
-        .flat_map(|names| names.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
+/// Whether a class or id attribute says its element holds a date.
+fn names_a_date(names: &str) -> bool {
+    names
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
         .any(|word| {
             DATE_CLASS_WORDS
                 .iter()
