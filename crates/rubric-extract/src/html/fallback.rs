@@ -4,6 +4,10 @@
 //!
 //! [`read`] walks the chosen main content first ([`Path::Main`]). When that
 //! gives less than [`MIN_TEXT`] characters it tries, in order:
+//! - [`Path::Embedded`]: the `articleBody` of the page's JSON-LD article
+//!   (plain text, or HTML read like the page), the publisher's own copy of
+//!   the text, for pages whose markup hides it (blocks the usual rules
+//!   drop, text filled in by scripts);
 //! - [`Path::LargestBlock`]: the block with the most running text of its
 //!   own on the page (a `<div>` of text and `<br>`s, a long `<p>`, a table
 //!   cell), outside furniture, read with the usual rules;
@@ -12,8 +16,8 @@
 //!   `boilerplate::is_chrome`), for pages whose text sits in blocks the
 //!   usual rules drop.
 //!
-//! The largest block is taken only when it reads at least twice the text
-//! of the main content (a scrap of main content is not traded for a notice
+//! The embedded body and the largest block are taken only when they read
+//! at least twice the text of the main content (a scrap of main content is not traded for a notice
 //! of the same size); the body only when nothing else gave any text (a
 //! short article is not traded for the whole page). Each walk costs only the pages that
 //! need it; the path taken is logged at info level (`-v`). This module does
@@ -21,7 +25,7 @@
 //! (`boilerplate`).
 
 use rubric_core::Section;
-use scraper::ElementRef;
+use scraper::{ElementRef, Html};
 
 use super::boilerplate::is_furniture;
 use super::density::{Sizes, is_inline};
@@ -37,6 +41,8 @@ pub(super) const MIN_TEXT: usize = 250;
 pub(crate) enum Path {
     /// The main content (`main_content`).
     Main,
+    /// The article body embedded in the page's JSON-LD.
+    Embedded,
     /// The block with the most text of its own.
     LargestBlock,
     /// The whole `<body>` minus the obvious chrome.
@@ -48,6 +54,7 @@ impl Path {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Path::Main => "main content",
+            Path::Embedded => "article body in the JSON-LD",
             Path::LargestBlock => "largest text block",
             Path::Body => "body minus chrome",
         }
@@ -56,12 +63,13 @@ impl Path {
 
 /// Reads the page into sections by the first path of the chain that gives
 /// text (see the module doc), with the path taken; `None` when no path
-/// gives anything at all.
+/// gives anything at all. `embedded` is the JSON-LD article's body.
 pub(super) fn read<'a>(
     sizes: &'a Sizes,
     body: ElementRef<'a>,
     roots: &[ElementRef<'a>],
     title_h1: Option<ElementRef<'a>>,
+    embedded: Option<&str>,
 ) -> Option<(Vec<Section>, Path)> {
     let root_len = roots.iter().map(|r| sizes.text(*r)).sum();
     let mut best = Walker::new(sizes, title_h1, root_len);
@@ -69,6 +77,12 @@ pub(super) fn read<'a>(
         best.walk(*root);
     }
     let mut path = Path::Main;
+    if best.text_len() < MIN_TEXT
+        && let Some((sections, len)) = embedded.and_then(read_embedded)
+        && len >= 2 * best.text_len().max(1)
+    {
+        return Some((sections, Path::Embedded));
+    }
     let body_len = sizes.text(body);
     if best.text_len() < MIN_TEXT && body_len > best.text_len() {
         if let Some(block) = largest_block(sizes, body).filter(|b| !roots.contains(b)) {
@@ -92,6 +106,36 @@ pub(super) fn read<'a>(
         return None;
     }
     Some((best.finish(), path))
+}
+
+/// The sections of a JSON-LD `articleBody` and the length of their text:
+/// HTML is read like a page's main content; plain text becomes one
+/// paragraph per line.
+fn read_embedded(body: &str) -> Option<(Vec<Section>, usize)> {
+    let looks_like_html = body.contains("</") || body.contains("<br");
+    let html = if looks_like_html {
+        body.to_string()
+    } else {
+        body.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(|line| format!("<p>{}</p>", escape(line)))
+            .collect()
+    };
+    let doc = Html::parse_fragment(&html);
+    let sizes = Sizes::count(&doc);
+    let root = doc.root_element();
+    let mut walker = Walker::new(&sizes, None, sizes.text(root));
+    walker.walk(root);
+    let len = walker.text_len();
+    (len > 0).then(|| (walker.finish(), len))
+}
+
+/// Text escaped for HTML.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The block element with the most running text of its own (25 characters
@@ -131,7 +175,7 @@ mod tests {
         let doc = Html::parse_document(src);
         let sizes = Sizes::count(&doc);
         let select = |s: &str| doc.select(&Selector::parse(s).unwrap()).next().unwrap();
-        let (sections, path) = read(&sizes, select("body"), &[select(root)], None).unwrap();
+        let (sections, path) = read(&sizes, select("body"), &[select(root)], None, None).unwrap();
         (sections.into_iter().map(|s| s.text).collect(), path)
     }
 
@@ -159,6 +203,42 @@ mod tests {
         let (texts, path) = read_from(&src, "#main");
         assert_eq!(path, Path::LargestBlock);
         assert_eq!(texts[0].lines().count(), 4, "{texts:?}");
+    }
+
+    #[test]
+    fn a_page_that_hides_its_text_is_read_from_its_json_ld_article_body() {
+        // The story's blocks are all marked as ads, so the main content
+        // gives only a scrap; the JSON-LD carries the publisher's copy.
+        let story = SENTENCE.repeat(3);
+        let src = format!(
+            r#"<html><head><script type="application/ld+json">
+            {{"@type": "NewsArticle", "headline": "Beef",
+              "articleBody": "{story}\n\nSecond paragraph & more: {story}"}}</script></head>
+            <body><main><p>Test: 3/5</p><div class="ad">{story}</div><div class="ad">{story}</div></main></body></html>"#
+        );
+        let a = page(&src);
+        assert_eq!(a.sections.len(), 1);
+        let lines: Vec<&str> = a.sections[0].text.lines().collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[1].starts_with("Second paragraph & more: A sentence"));
+        // An HTML body is read like a page: its headings are sections.
+        let src = format!(
+            r#"<script type="application/ld+json">{{"@type": "BlogPosting",
+              "articleBody": "<p>{story}</p><h2>Later</h2><p>{story}</p>"}}</script>
+            <body><main><p>Loading…</p></main></body>"#
+        );
+        assert_eq!(outline(&page(&src)), ["1|||", "2|later||Later"]);
+    }
+
+    #[test]
+    fn an_article_body_in_json_ld_is_not_read_when_the_page_gives_text() {
+        let story = SENTENCE.repeat(5);
+        let src = format!(
+            r#"<script type="application/ld+json">{{"@type": "Article",
+              "articleBody": "A teaser of the story, longer than it: {story} {story}"}}</script>
+            <body><main><p>{story}</p></main></body>"#
+        );
+        assert_eq!(page(&src).sections[0].text, story.trim());
     }
 
     #[test]
@@ -196,6 +276,6 @@ mod tests {
             .select(&Selector::parse("body").unwrap())
             .next()
             .unwrap();
-        assert!(read(&sizes, body, &[body], None).is_none());
+        assert!(read(&sizes, body, &[body], None, None).is_none());
     }
 }

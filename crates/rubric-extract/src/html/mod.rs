@@ -35,10 +35,13 @@
 //!   indentation; bylines and datelines are dropped unless three or more run
 //!   together (a schedule);
 //! - `fallback`: when the main content gives under 250 characters of text,
-//!   the block with the most text of its own is read instead (when it gives
-//!   twice as much), and when nothing gave any text, the whole `<body>`
-//!   minus the obvious chrome; the path taken is logged at info level
-//!   (`-v`) when it is not the main content.
+//!   the article body the page's JSON-LD embeds, else the block with the
+//!   most text of its own is read instead (either when it gives twice as
+//!   much), and when nothing gave any text, the whole `<body>` minus the
+//!   obvious chrome; the path taken is logged at info level (`-v`) when it
+//!   is not the main content;
+//! - `json_ld`: the things the page's JSON-LD describes (for the date and
+//!   the embedded body); `published`: which date is the publication date.
 //!
 //! `main_content` and `walk` go over the tree with the one traversal in
 //! `tree`: iterative, so deep pages cannot overflow the stack.
@@ -53,6 +56,7 @@ mod boilerplate;
 mod density;
 mod fallback;
 mod guard;
+mod json_ld;
 mod main_content;
 mod page;
 mod published;
@@ -71,8 +75,8 @@ pub use page::canonical_url;
 
 /// Extracts one article from an HTML page. Errors when the page is too big
 /// or too deep to parse, when the bytes are not text, or when no path of
-/// the fallback chain (main content, largest text block, body minus chrome)
-/// gives any text.
+/// the fallback chain (main content, the JSON-LD article body, largest text
+/// block, body minus chrome) gives any text.
 pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
     let src = guard::checked_text(input)?;
     let doc = Html::parse_document(&src);
@@ -91,7 +95,8 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
         .unwrap_or_else(|| title_from_source(input.source));
 
     let body = page.body.unwrap_or(page.html);
-    let Some((sections, path)) = fallback::read(&sizes, body, &roots, title_h1) else {
+    let embedded = page.embedded_body.as_deref();
+    let Some((sections, path)) = fallback::read(&sizes, body, &roots, title_h1, embedded) else {
         return Err(input.error(ErrorKind::Empty));
     };
     if path == fallback::Path::Main {

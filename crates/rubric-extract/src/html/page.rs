@@ -4,7 +4,8 @@
 //! candidates, the `<h1>`s, `<title>`, `og:title` and the metadata (tags from
 //! `<meta name=keywords>`, the publication date from JSON-LD, metas,
 //! microdata and `<time>` (chosen by `published`), the language from `<html
-//! lang>`, else a `content-language` or `language` meta);
+//! lang>`, else a `content-language` or `language` meta) and the article
+//! body a JSON-LD article embeds (`articleBody`, for `fallback`);
 //! [`Page::title_h1`] picks the `<h1>` that
 //! is the title. [`canonical_url`] reads `<link rel=canonical>` for the
 //! fetcher. This module does not decide which candidate is the main content
@@ -14,7 +15,10 @@ use rubric_core::Metadata;
 use rubric_core::text::collapse;
 use scraper::{ElementRef, Html};
 
+use serde_json::Value;
+
 use super::density::Sizes;
+use super::json_ld;
 use super::published::PublishedDate;
 
 /// The page's `<link rel=canonical href>`, if it has one (for the fetcher,
@@ -50,6 +54,9 @@ pub(super) struct Page<'a> {
     pub(super) title: Option<String>,
     pub(super) og_title: Option<String>,
     pub(super) metadata: Metadata,
+    /// The longest `articleBody` of the page's JSON-LD article, for the
+    /// fallback chain.
+    pub(super) embedded_body: Option<String>,
     /// The dates met so far; [`Page::read`] sets `metadata.date` from them.
     dates: PublishedDate,
 }
@@ -76,6 +83,7 @@ impl<'a> Page<'a> {
                     .map(str::to_string),
                 ..Metadata::default()
             },
+            embedded_body: None,
             dates: PublishedDate::default(),
         };
         for el in html.descendent_elements() {
@@ -100,7 +108,19 @@ impl<'a> Page<'a> {
                     if v.attr("type")
                         .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
                 {
-                    page.dates.json_ld(&el.text().collect::<String>());
+                    let text = el.text().collect::<String>();
+                    json_ld::things(&text, &mut |thing, article| {
+                        page.dates.json_ld(thing, article);
+                        if let Some(Value::String(body)) = thing.get("articleBody")
+                            && article
+                            && page
+                                .embedded_body
+                                .as_ref()
+                                .is_none_or(|b| b.len() < body.len())
+                        {
+                            page.embedded_body = Some(body.clone());
+                        }
+                    });
                 }
                 _ => {
                     // A scan, not `attr("role")`, which interns its

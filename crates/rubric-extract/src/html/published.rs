@@ -4,9 +4,8 @@
 //! slot by how surely it names the publication of this article, and the
 //! first readable date ([`crate::date::normalize`]) in the surest slot wins:
 //!
-//! 1. `datePublished` of the page's JSON-LD article (`@type` an `…Article`,
-//!    a `…Posting`, a report, review or recipe; at the top level, in
-//!    `@graph` or as its `mainEntity`);
+//! 1. `datePublished` of the page's JSON-LD article (as `json_ld` finds
+//!    things and tells the article);
 //! 2. a published-time meta (`article:published_time`, `itemprop=
 //!    datePublished`, `parsely-pub-date`, `dc.date.issued`,
 //!    `citation_publication_date`, `pubdate`, …);
@@ -32,6 +31,8 @@
 
 use scraper::ElementRef;
 use serde_json::Value;
+
+use super::json_ld::Thing;
 
 use super::density::Sizes;
 use crate::date::normalize;
@@ -185,44 +186,15 @@ impl PublishedDate {
         }
     }
 
-    /// The text of a `<script type=application/ld+json>`. JSON that does
-    /// not parse is passed over (logged at debug).
-    pub(super) fn json_ld(&mut self, text: &str) {
-        let text = text.trim();
-        let text = text.strip_prefix("<!--").unwrap_or(text);
-        let text = text.strip_suffix("-->").unwrap_or(text);
-        match serde_json::from_str::<Value>(text.trim()) {
-            Ok(value) => self.json_ld_value(&value, 0),
-            Err(error) => tracing::debug!(%error, "JSON-LD that does not parse"),
-        }
-    }
-
-    /// A JSON-LD value: an object, a list of them, or a `@graph`; a thing's
-    /// `mainEntity` is read too, nothing deeper (a list page's items are
-    /// other articles).
-    fn json_ld_value(&mut self, value: &Value, depth: usize) {
-        match value {
-            Value::Array(items) if depth < 2 => {
-                items.iter().for_each(|v| self.json_ld_value(v, depth + 1));
-            }
-            Value::Object(thing) => {
-                if let Some(Value::String(date)) = thing.get("datePublished") {
-                    let slot = if thing.get("@type").is_some_and(is_article_type) {
-                        Slot::JsonLdArticle
-                    } else {
-                        Slot::JsonLdOther
-                    };
-                    self.offer(slot, date);
-                }
-                if depth < 2 {
-                    for key in ["@graph", "mainEntity"] {
-                        if let Some(inner) = thing.get(key) {
-                            self.json_ld_value(inner, depth + 1);
-                        }
-                    }
-                }
-            }
-            _ => {}
+    /// A JSON-LD thing (`json_ld`): its `datePublished`.
+    pub(super) fn json_ld(&mut self, thing: &Thing, article: bool) {
+        if let Some(Value::String(date)) = thing.get("datePublished") {
+            let slot = if article {
+                Slot::JsonLdArticle
+            } else {
+                Slot::JsonLdOther
+            };
+            self.offer(slot, date);
         }
     }
 }
@@ -277,20 +249,6 @@ fn names_a_date(names: &str) -> bool {
                 .iter()
                 .any(|d| word.eq_ignore_ascii_case(d))
         })
-}
-
-/// Whether a JSON-LD `@type` (a name or a list of names) is an article.
-fn is_article_type(value: &Value) -> bool {
-    let article = |name: &str| {
-        name.ends_with("Article")
-            || name.ends_with("Posting")
-            || matches!(name, "Report" | "Review" | "Recipe")
-    };
-    match value {
-        Value::String(name) => article(name),
-        Value::Array(names) => names.iter().filter_map(Value::as_str).any(article),
-        _ => false,
-    }
 }
 
 #[cfg(test)]
