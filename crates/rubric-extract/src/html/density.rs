@@ -1,7 +1,7 @@
 //! The text-density index: how much visible text, and how much of it inside
 //! links, is under each element of the parsed page, and how much of it is
 //! the element's own running text (not inside a block it holds), with its
-//! commas: the paragraph `main_content` scores.
+//! commas and words: the paragraph `main_content` scores.
 //!
 //! Counted once, bottom-up, right after parsing, so that "how much text is
 //! under this element" costs a look-up, not a walk. This module only counts;
@@ -40,6 +40,9 @@ pub(super) struct Size {
     pub(super) inline_linked: usize,
     /// Commas (also the ideographic `、` and `，`) in the own text.
     pub(super) commas: usize,
+    /// Words (runs of letters and digits) in the own text; a word split by
+    /// markup (`<b>W</b>ord`) or an apostrophe counts twice.
+    pub(super) words: usize,
 }
 
 /// Elements that flow inside a line of text; any other element starts a
@@ -100,25 +103,33 @@ impl Sizes {
                     if hidden {
                         continue;
                     }
-                    let (mut chars, mut commas) = (0, 0);
+                    let (mut chars, mut commas, mut words) = (0, 0, 0);
+                    let mut in_word = false;
                     for c in text.chars() {
                         chars += usize::from(!c.is_whitespace());
+                        let letter = c.is_alphanumeric();
+                        words += usize::from(letter && !in_word);
+                        in_word = letter;
                         commas += usize::from(matches!(c, ',' | '\u{3001}' | '\u{ff0c}'));
                     }
                     let size = Size {
                         text: chars,
                         inline: chars,
                         commas,
+                        words,
                         ..Size::default()
                     };
                     (size, true)
                 }
                 Node::Element(el) => {
                     let mut size = map.get(&key(node.value())).copied().unwrap_or_default();
-                    let outward = el
-                        .attr("href")
-                        .is_some_and(|h| !h.trim_start().starts_with('#'));
-                    if el.name() == "a" && outward {
+                    // `attr("href")` would intern its argument for every
+                    // element; only links are asked, with a scan.
+                    let outward = || {
+                        el.attrs()
+                            .any(|(name, h)| name == "href" && !h.trim_start().starts_with('#'))
+                    };
+                    if el.name() == "a" && outward() {
                         size.linked = size.text;
                         size.inline_linked = size.inline;
                         size.links += 1;
@@ -135,6 +146,7 @@ impl Sizes {
                 up.inline += own.inline;
                 up.inline_linked += own.inline_linked;
                 up.commas += own.commas;
+                up.words += own.words;
             }
         }
         Sizes(map)

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use scraper::ElementRef;
 
 use super::boilerplate::{in_furniture, is_furniture};
-use super::density::{Sizes, is_inline};
+use super::density::{Size, Sizes, is_inline};
 use super::page::Page;
 use super::tree::visit;
 
@@ -84,9 +84,25 @@ pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
     }
 }
 
+/// Fewest words per comma for the commas to count as clauses (with one
+/// more for the last clause): a list of keywords or tags (`a, b c, d`) has
+/// a comma every word or two; prose has several words between them.
+const MIN_WORDS_PER_COMMA: f64 = 2.5;
+
+/// The commas of a paragraph that separate clauses: all of them, unless
+/// they come so often that the text is a comma-separated list.
+fn clause_commas(size: Size) -> usize {
+    if (size.words as f64) < MIN_WORDS_PER_COMMA * (size.commas + 1) as f64 {
+        0
+    } else {
+        size.commas
+    }
+}
+
 /// Readability-style choice for the main content: each paragraph with 25+
 /// characters of mostly unlinked text, outside furniture, scores 1, plus
-/// its commas, plus a point per 100 characters (at most 3). A paragraph
+/// its commas (when they separate clauses, not the items of a keyword
+/// list), plus a point per 100 characters (at most 3). A paragraph
 /// element (`p`, `pre`, `blockquote`) gives its points to its parent and
 /// half to its grandparent; the own text of any other block (a `div` of
 /// text and `<br>`s, a table cell) is a paragraph inside it, so its points
@@ -108,7 +124,7 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
         let scores_text =
             !is_inline(name) && !is_heading(name) && !matches!(name, "li" | "dt" | "dd" | "tr");
         if scores_text && size.inline >= 25 && size.inline_linked * 2 <= size.inline {
-            let points = 1.0 + size.commas as f64 + (size.inline as f64 / 100.0).min(3.0);
+            let points = 1.0 + clause_commas(size) as f64 + (size.inline as f64 / 100.0).min(3.0);
             let mut up = el.ancestors().filter_map(ElementRef::wrap);
             // A block of text alone is a paragraph; the text between the
             // blocks of a container is a paragraph inside it.
@@ -278,6 +294,21 @@ mod tests {
         );
         let a = page(&format!("<body>{widget}{dig}</body>"));
         assert_eq!(a.sections[0].text.lines().count(), 3);
+    }
+
+    #[test]
+    fn a_comma_separated_keyword_list_does_not_outscore_the_post() {
+        // Readability counts a point per comma; a block of search keywords
+        // has one every word or two.
+        let keywords = "update, fehler, code 801812dd, zune, windows phone, htc, mozart, \
+                        fehlercode 801811a5, zune updates, o2, vodafone, telekom, nokia, lumia";
+        let post = "Hm, I am patient, but there is still nothing on my phone. The update \
+                    should show up when I connect it to my computer, if I understood right.";
+        let a = page(&format!(
+            r#"<body><div class="posts"><div class="message">{post}</div></div>
+            <div class="seo"><div class="cell">{keywords}</div></div></body>"#
+        ));
+        assert_eq!(a.sections[0].text, post);
     }
 
     #[test]
