@@ -107,7 +107,8 @@ impl Sizes {
                     let mut in_word = false;
                     for c in text.chars() {
                         chars += usize::from(!c.is_whitespace());
-                        let letter = c.is_alphanumeric();
+                        let letter =
+                            c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric());
                         words += usize::from(letter && !in_word);
                         in_word = letter;
                         commas += usize::from(matches!(c, ',' | '\u{3001}' | '\u{ff0c}'));
