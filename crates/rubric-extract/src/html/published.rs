@@ -202,8 +202,9 @@ impl PublishedDate {
 /// Where an element sits: inside the article (under an `<article>` or
 /// `<main>`, its own `<footer>` and `<aside>` included), in the page's
 /// chrome (under a `<nav>`, `<footer>` or `<aside>` of the page: today's
-/// date in a menu bar, dates of other stories), or elsewhere. A `<header>` is neither: a post's own header holds its date
-/// as often as a masthead holds today's.
+/// date in a menu bar, dates of other stories), or elsewhere. A `<header>`
+/// is neither: a post's own header holds its date as often as a masthead
+/// holds today's.
 enum Place {
     Article,
     Chrome,
