@@ -6,9 +6,10 @@
 //! or a `<form>` that holds most of the text around it (a wrapper like
 //! `post-body has-comments`, a shop's product form), a `<header>` that does
 //! (left open, it swallows the page) or that is an article's own (its
-//! standfirst; the walk keeps only that), and [`is_link_block`] drops blocks that are mostly links
+//! standfirst; the walk keeps only that), [`is_link_block`] drops blocks that are mostly links
 //! (related stories, tags, pagers) and promo lines ("Also: <a>Another
-//! story</a>").
+//! story</a>"), and [`is_lone_link`] a short block that is one link after
+//! the text ("zurück", "Back to top").
 //!
 //! Tokens are the runs of letters and digits of a class or id, with
 //! camelCase split (`post-sidebar_left` → `post`, `sidebar`, `left`;
@@ -20,8 +21,8 @@
 //! `walk`), or walk the tree.
 
 use rubric_core::text::collapse;
-use scraper::ElementRef;
 use scraper::node::Element;
+use scraper::{ElementRef, Node};
 
 use super::density::Sizes;
 
@@ -279,11 +280,81 @@ pub(super) fn is_link_block(sizes: &Sizes, el: ElementRef<'_>, root_len: usize) 
     }
     let density = size.linked as f64 / size.text.max(1) as f64;
     let list_of_links = size.links >= 2 && density > 0.5;
-    (list_of_links || (size.links == 1 && density > 0.6 && is_promo_line(el)))
-        && !el
-            .descendent_elements()
-            .any(|d| matches!(d.value().name(), "h1" | "article" | "main"))
+    (list_of_links || (size.links == 1 && density > 0.6 && is_promo_line(el))) && !holds_story(el)
 }
+
+/// True when `el` holds the title `<h1>`, an `<article>` or a `<main>`.
+fn holds_story(el: ElementRef<'_>) -> bool {
+    el.descendent_elements()
+        .any(|d| matches!(d.value().name(), "h1" | "article" | "main"))
+}
+
+/// A short block that is all one link to elsewhere, after other content of
+/// its parent: "zurück", "Back to top", "Print recipe", "All press
+/// releases". The limits are trafilatura's (`link_density_test`): a `<div>`,
+/// `<section>` or list under [`MAX_LONE_LINK`] characters, or
+/// [`MAX_LONE_LINK_LAST`] when it ends its parent; a `<p>` only when it ends
+/// its parent and is under [`MAX_LONE_LINK_P`] (one with more after it names
+/// a product or a source in the text). Not one: the first content of its
+/// parent (the value of a field, an indented reference), a link whose text
+/// is an address (a cited URL or e-mail), a block holding a heading, the
+/// title, or most of the main content (`root_len`). The walk also keeps one
+/// that is the first text under a heading of reference docs ("See <a>The
+/// Devpts Filesystem</a>.").
+pub(super) fn is_lone_link(sizes: &Sizes, el: ElementRef<'_>, root_len: usize) -> bool {
+    let name = el.value().name();
+    let block = match name {
+        "p" => false,
+        "div" | "section" | "ul" | "ol" | "dl" => true,
+        _ => return false,
+    };
+    let size = sizes.get(el);
+    if size.links != 1 || size.linked * 5 <= size.text * 4 || size.text * 2 > root_len {
+        return false;
+    }
+    let first = el.prev_siblings().all(|n| is_blank(n.value()));
+    let last = el.next_siblings().all(|n| is_blank(n.value()));
+    let limit = match (block, last) {
+        (false, false) => 0,
+        (false, true) => MAX_LONE_LINK_P,
+        (true, false) => MAX_LONE_LINK,
+        (true, true) => MAX_LONE_LINK_LAST,
+    };
+    !first
+        && size.text < limit
+        && !names_address(el)
+        && !el.descendent_elements().any(|d| {
+            matches!(
+                d.value().name(),
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "article" | "main"
+            )
+        })
+}
+
+/// A node that is no content: white space, a comment.
+fn is_blank(node: &Node) -> bool {
+    match node {
+        Node::Element(_) => false,
+        Node::Text(t) => t.trim().is_empty(),
+        _ => true,
+    }
+}
+
+/// True when the text of a block is an address (a URL or an e-mail address):
+/// a reference the text cites.
+fn names_address(el: ElementRef<'_>) -> bool {
+    let text = el.text().collect::<String>();
+    let text = text.trim();
+    text.contains("://") || text.starts_with("www.") || text.contains('@')
+}
+
+/// Characters under which a `<p>` that is one link and ends its parent is a
+/// lone link.
+const MAX_LONE_LINK_P: usize = 60;
+/// Characters under which another block that is one link is a lone link.
+const MAX_LONE_LINK: usize = 100;
+/// The same, for a block that ends its parent.
+const MAX_LONE_LINK_LAST: usize = 300;
 
 /// Most words of the label of a promo line ("See also:").
 const MAX_PROMO_LABEL_WORDS: usize = 3;
@@ -588,7 +659,70 @@ mod tests {
             1
         );
         assert!(a(r#"Tip: <a href="/x">Get more meal ideas here</a>!"#).ends_with("here!"));
-        assert!(a(r#"<a href="/shop">Acme Protein Powder</a>"#).ends_with("Powder"));
+        // A product named by a line of its own, with more text after it.
+        let product =
+            format!(r#"<article>{p}<p><a href="/shop">Acme Protein Powder</a></p>{p}</article>"#);
+        assert!(body(&product).contains("Acme Protein Powder"));
+    }
+
+    #[test]
+    fn a_short_block_that_is_one_link_after_the_text_is_dropped() {
+        let p = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = |x: &str| body(&format!("<article>{p}{p}{x}</article>"));
+        // A back link, a link in a div, a list of one link at the end.
+        assert_eq!(a(r#"<p><a href="/news">zurück</a></p>"#).lines().count(), 2);
+        assert_eq!(
+            a(r#"<div class="wrap"><a href="/news">Zurück zur Startseite</a></div>"#)
+                .lines()
+                .count(),
+            2
+        );
+        assert_eq!(
+            a(r#"<ul><li><a href="/press">Alle Pressemitteilungen</a></li></ul>"#)
+                .lines()
+                .count(),
+            2
+        );
+        // Kept: a cited address, a block that is its parent's only content,
+        // a page that is one link.
+        assert!(
+            a(r#"<p><a href="https://example.org">https://example.org</a></p>"#)
+                .ends_with("https://example.org")
+        );
+        assert!(
+            a(r#"<blockquote><div><a href="/doc">The guide</a></div></blockquote>"#)
+                .ends_with("The guide")
+        );
+        assert_eq!(
+            body(r#"<div><h2>Index</h2><div><a href="/one">Chapter one</a></div></div>"#),
+            "Chapter one"
+        );
+    }
+
+    #[test]
+    fn a_reference_docs_see_also_link_under_an_anchored_heading_is_a_section() {
+        // Sphinx (linux-doc admin-guide/sysctl/kernel.html): a section that
+        // is one cross-reference.
+        let a = page(
+            r##"<section id="kernel"><p>Knobs of the kernel, one by one, with what they do.</p>
+            <section id="pty"><h2>pty<a class="headerlink" href="#pty">¶</a></h2>
+            <p>See <a class="reference internal" href="../devpts.html">The Devpts Filesystem</a>.</p>
+            </section></section>"##,
+        );
+        let s = a
+            .sections
+            .iter()
+            .find(|s| s.heading.as_deref() == Some("pty"));
+        assert_eq!(
+            s.map(|s| s.text.as_str()),
+            Some("See The Devpts Filesystem.")
+        );
+        // A heading of the site's over a lone link is not a section.
+        let a = page(
+            r#"<article><p>The story, long enough to be the main content of the page here.</p>
+            <h3>Weitere Informationen</h3><p><a href="/info">Mehr zum Thema</a></p></article>"#,
+        );
+        assert_eq!(a.sections.len(), 1);
     }
 
     #[test]

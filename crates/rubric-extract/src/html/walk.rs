@@ -7,10 +7,12 @@
 //! text: one whose section ends empty after something under it was dropped
 //! ("Related stories" over a list of links), or that ends the article
 //! ("Comments"), is not a section; nor is a heading that is all a link to
-//! elsewhere (a teaser's headline). Text comes out one line per
-//! block: block elements and `<br>` end a line, list items keep `- ` /
-//! `N. `, table rows join their cells with ` | `, a `<pre>` is one block that
-//! keeps its lines and indentation. Bylines and datelines are held back and
+//! elsewhere (a teaser's headline). A short block that is one link after
+//! the text ("zurück") is dropped, unless it is the first text under a
+//! heading with an id or a permalink (reference docs: "See <a>X</a>.").
+//! Text comes out one line per block: block elements and `<br>` end a line,
+//! list items keep `- ` / `N. `, table rows join their cells with ` | `, a
+//! `<pre>` is one block that keeps its lines and indentation. Bylines and datelines are held back and
 //! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule). In an
 //! article's `<header>` only the standfirst is kept ([`is_standfirst`]).
 //!
@@ -22,7 +24,7 @@ use rubric_core::SectionBuilder;
 use rubric_core::text::{collapse, drop_zero_width};
 use scraper::ElementRef;
 
-use super::boilerplate::{is_chrome, is_furniture, is_link_block};
+use super::boilerplate::{is_chrome, is_furniture, is_link_block, is_lone_link};
 use super::density::Sizes;
 use super::main_content::describe;
 use super::page::clean_heading;
@@ -93,6 +95,9 @@ struct Pending {
     text: String,
     /// Something with text under it was dropped (furniture, links).
     dropped: bool,
+    /// The heading is an anchor of this page: it has an id or a permalink
+    /// (`<a href="#…">`), as reference documentation's headings do.
+    anchored: bool,
 }
 
 /// Walks the main content and feeds the section builder.
@@ -262,11 +267,7 @@ impl<'a> Walker<'a> {
         size.links > 0
             && size.linked * 5 >= size.text * 4
             && heading.value().id().is_none()
-            && !heading.descendent_elements().any(|d| {
-                d.value()
-                    .attr("href")
-                    .is_some_and(|h| h.trim_start().starts_with('#'))
-            })
+            && !has_permalink(heading)
     }
 
     /// Gives text to the outline, after the headings waiting for it.
@@ -327,6 +328,9 @@ impl<'a> Visitor<'a> for Walker<'a> {
         } else {
             is_furniture(self.sizes, el, self.root_len)
                 || is_link_block(self.sizes, el, self.root_len)
+                || (self.text_len > 0
+                    && !self.pending.last().is_some_and(|p| p.anchored)
+                    && is_lone_link(self.sizes, el, self.root_len))
                 || (heading_level(name).is_some()
                     && Some(el) != self.title_h1
                     && self.is_teaser(el))
@@ -429,11 +433,13 @@ impl<'a> Visitor<'a> for Walker<'a> {
             if let Some(h) = self.heading.take() {
                 let text = clean_heading(&h.text);
                 if !text.is_empty() {
+                    let anchored = h.id.is_some() || has_permalink(el);
                     self.push_heading(Pending {
                         level: h.level,
                         id: h.id,
                         text,
                         dropped: false,
+                        anchored,
                     });
                 }
             }
@@ -517,6 +523,16 @@ fn is_standfirst(line: &str) -> bool {
     let len = line.chars().count();
     len >= MIN_STANDFIRST
         && (len >= 2 * MIN_STANDFIRST || ends_sentence(line) || line.ends_with(':'))
+}
+
+/// True when a heading holds a link to a place on this page (a permalink,
+/// `<a href="#…">`).
+fn has_permalink(heading: ElementRef<'_>) -> bool {
+    heading.descendent_elements().any(|d| {
+        d.value()
+            .attr("href")
+            .is_some_and(|h| h.trim_start().starts_with('#'))
+    })
 }
 
 /// The id of an element inside a heading that carries one (`<a name>`,
