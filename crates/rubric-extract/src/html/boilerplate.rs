@@ -131,6 +131,10 @@ const DROP_TOKENS: &[&str] = &[
     "newsletters",
     "promotion",
     "sponsored",
+    "ratings",
+    "paywall",
+    "donation",
+    "donate",
 ];
 
 /// Whole class names of text meant for screen readers or kept hidden.
@@ -741,6 +745,17 @@ mod tests {
             "<body><header>Site</header><div>{story}{story}</div><form>Search this site</form></body>"
         ));
         assert!(!a.sections[0].text.contains("Site"));
+    }
+
+    #[test]
+    fn paywall_donation_and_ratings_boxes_are_dropped() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<article>{story}<div class="content-form-account-paywall"><h2>Read on</h2></div>
+            <div class="article-donation-CTA">We rely on your support.</div>
+            <span class="post-ratings">(No ratings yet)</span>{story}</article>"#
+        ));
+        assert_eq!(a.lines().count(), 2, "{a}");
     }
 
     #[test]
