@@ -1,7 +1,9 @@
 //! Which elements are page furniture rather than article.
 //!
 //! An element alone ([`verdict`]) is furniture by tag, by ARIA role, by
-//! hidden-ness, or marked so by whole tokens of its `class` or `id`. With the
+//! hidden-ness, or marked so by whole tokens of its `class` or `id` (a
+//! `teaser` only when it links elsewhere: news systems call an article's
+//! own lead a teaser too). With the
 //! text sizes of the `density` index, [`is_furniture`] keeps a marked element
 //! or a `<form>` that holds most of the text around it (a wrapper like
 //! `post-body has-comments`, a shop's product form), a `<header>` that does
@@ -160,6 +162,10 @@ enum Verdict {
     /// holds most of the main content (a wrapper like `post-body
     /// has-comments`, a shop page's product form).
     Marked,
+    /// Marked as a teaser by class or id: dropped like [`Verdict::Marked`]
+    /// when it links elsewhere (a teaser of another page), kept when it
+    /// does not (an article's lead, which news systems call a teaser too).
+    Teaser,
     /// A `<header>`: the site's banner, dropped unless it holds most of the
     /// main content (left open, it swallows the page); an article's own
     /// header (inside an `<article>`) holds its standfirst and is kept.
@@ -183,9 +189,15 @@ fn verdict(el: &Element) -> Verdict {
     if is_hidden(el) {
         return Verdict::Furniture;
     }
-    let marked = classes(el).chain(id(el)).any(has_drop_token);
-    if marked {
-        Verdict::Marked
+    let mut strongest = Mark::None;
+    for name in classes(el).chain(id(el)) {
+        strongest = strongest.max(mark(name));
+        if strongest == Mark::Drop {
+            return Verdict::Marked;
+        }
+    }
+    if strongest == Mark::Teaser {
+        Verdict::Teaser
     } else {
         Verdict::Keep
     }
@@ -229,7 +241,8 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
     match verdict(el.value()) {
         Verdict::Keep => false,
         Verdict::Furniture => true,
-        Verdict::Marked => {
+        Verdict::Teaser if sizes.get(el).links == 0 => false,
+        Verdict::Marked | Verdict::Teaser => {
             sizes.text(el) * 2 <= total
                 && !el
                     .descendent_elements()
@@ -257,7 +270,7 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
 /// [`is_furniture`]); an element marked only by class or id is kept.
 pub(super) fn is_chrome(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
     match verdict(el.value()) {
-        Verdict::Keep | Verdict::Marked => false,
+        Verdict::Keep | Verdict::Marked | Verdict::Teaser => false,
         Verdict::Furniture => true,
         Verdict::Header => is_furniture(sizes, el, total),
     }
@@ -425,26 +438,47 @@ fn drop_tokens_sorted() -> &'static [&'static [u8]] {
     })
 }
 
-/// True when one of the [`tokens`] of `name` is in [`DROP_TOKENS`] and is
-/// not a modifier: a token after `no`, `has` or `with` (`no-share`,
-/// `has-comments`) says what the element has, not what it is. A name with
-/// a `/` (an id that is a URL or path) marks nothing. For an ASCII name,
-/// without allocating.
-fn has_drop_token(name: &str) -> bool {
+/// What the [`tokens`] of a class or id say of an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Mark {
+    /// Nothing.
+    None,
+    /// A [`TEASER_TOKEN`]: a teaser of another page, or an article's own
+    /// lead (news systems call both "teaser").
+    Teaser,
+    /// A token of [`DROP_TOKENS`].
+    Drop,
+}
+
+/// The token of a teaser (see [`Mark::Teaser`]).
+const TEASER_TOKEN: &str = "teaser";
+
+/// The strongest [`Mark`] of the [`tokens`] of `name`, skipping modifiers:
+/// a token after `no`, `has` or `with` (`no-share`, `has-comments`) says
+/// what the element has, not what it is. A name with a `/` (an id that is
+/// a URL or path) marks nothing. For an ASCII name, without allocating.
+fn mark(name: &str) -> Mark {
     // A path or URL used as an id names a target, not a part of the page.
     if name.contains('/') {
-        return false;
+        return Mark::None;
     }
+    let mut found = Mark::None;
     if !name.is_ascii() {
         let mut prev = String::new();
-        return tokens(name).any(|t| {
-            let drop = DROP_TOKENS.contains(&t.as_str()) && !is_modifier(&prev);
+        for t in tokens(name) {
+            if !is_modifier(&prev) {
+                if DROP_TOKENS.contains(&t.as_str()) {
+                    return Mark::Drop;
+                }
+                if t == TEASER_TOKEN {
+                    found = Mark::Teaser;
+                }
+            }
             prev = t;
-            drop
-        });
+        }
+        return found;
     }
     let mut prev_modifier = false;
-    let mut found = false;
     ascii_tokens(name, |t| {
         // Lower-case into a stack buffer, then a binary search; no drop
         // token is longer than the buffer.
@@ -456,9 +490,17 @@ fn has_drop_token(name: &str) -> bool {
         lower.copy_from_slice(t.as_bytes());
         lower.make_ascii_lowercase();
         let lower = &*lower;
-        found = !prev_modifier && drop_tokens_sorted().binary_search(&lower).is_ok();
+        if !prev_modifier {
+            if drop_tokens_sorted().binary_search(&lower).is_ok() {
+                found = Mark::Drop;
+                return true;
+            }
+            if lower == TEASER_TOKEN.as_bytes() {
+                found = Mark::Teaser;
+            }
+        }
         prev_modifier = is_modifier(std::str::from_utf8(lower).unwrap_or(""));
-        found
+        false
     });
     found
 }
@@ -532,6 +574,10 @@ mod tests {
 
     fn toks(s: &str) -> Vec<String> {
         tokens(s).collect()
+    }
+
+    fn has_drop_token(name: &str) -> bool {
+        mark(name) == Mark::Drop
     }
 
     #[test]
@@ -745,6 +791,21 @@ mod tests {
             "<body><header>Site</header><div>{story}{story}</div><form>Search this site</form></body>"
         ));
         assert!(!a.sections[0].text.contains("Site"));
+    }
+
+    #[test]
+    fn a_teaser_that_links_elsewhere_is_dropped_but_a_lead_called_teaser_kept() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<article><p class="news-teaser">The lead, which the news system calls a teaser.</p>
+            {story}{story}<div class="teaser"><h3><a href="/other">Another story</a></h3>
+            <p>What the other story is about, in a sentence or two.</p></div></article>"#
+        ));
+        assert!(a.starts_with("The lead"), "{a}");
+        assert!(!a.contains("other story"), "{a}");
+        assert_eq!(mark("teaserList no-share"), Mark::Teaser);
+        assert_eq!(mark("no-teaser"), Mark::None);
+        assert_eq!(mark("teaser related"), Mark::Drop);
     }
 
     #[test]
