@@ -168,7 +168,8 @@ enum Verdict {
     Teaser,
     /// A `<header>`: the site's banner, dropped unless it holds most of the
     /// main content (left open, it swallows the page); an article's own
-    /// header (inside an `<article>`) holds its standfirst and is kept.
+    /// header (inside an `<article>`, or holding the title `<h1>` in a
+    /// `<main>` without one) holds its standfirst and is kept.
     Header,
 }
 
@@ -254,15 +255,29 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
                     })
         }
         Verdict::Header => {
-            // The header of an article, not of a teaser card nested in it.
+            // The header of an article, not of a teaser card nested in it;
+            // with no `<article>`, a header holding the title in `<main>`.
             let mut articles = el
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .filter(|a| a.value().name() == "article");
-            let own = articles.next().is_some() && articles.next().is_none();
+            let own = match (articles.next(), articles.next()) {
+                (Some(_), None) => true,
+                (None, _) => is_main_header(el),
+                _ => false,
+            };
             sizes.text(el) * 2 <= total && !own
         }
     }
+}
+
+/// A `<header>` inside `<main>` (or `role=main`) that holds an `<h1>`: the
+/// page's own header, with its title and standfirst, not the site's banner.
+fn is_main_header(el: ElementRef<'_>) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| a.value().name() == "main" || attr(a.value(), "role") == Some("main"))
+        && el.descendent_elements().any(|d| d.value().name() == "h1")
 }
 
 /// The obvious chrome, for the last fallback over the whole `<body>`:
@@ -817,6 +832,18 @@ mod tests {
             <span class="post-ratings">(No ratings yet)</span>{story}</article>"#
         ));
         assert_eq!(a.lines().count(), 2, "{a}");
+    }
+
+    #[test]
+    fn the_header_of_a_main_without_article_keeps_its_standfirst() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<body><header><h1>Site</h1><p>The site of the farmers of the region, since the year 1900.</p></header>
+            <main><header><h1>Snow on the panels</h1><p>A blanket of snow on the panels costs yield, and weight can break them.</p></header>
+            {story}{story}</main></body>"#
+        ));
+        assert!(a.starts_with("A blanket of snow"), "{a}");
+        assert!(!a.contains("farmers"), "{a}");
     }
 
     #[test]
