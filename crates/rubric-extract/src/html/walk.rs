@@ -7,7 +7,9 @@
 //! text: one whose section ends empty after something under it was dropped
 //! ("Related stories" over a list of links), or that ends the article
 //! ("Comments"), is not a section; nor is a heading that is all a link to
-//! elsewhere (a teaser's headline). A short block that is one link after
+//! elsewhere (a teaser's headline), and a section whose text is no more
+//! than a list of such teasers (two or more, with a line or two each:
+//! "Latest articles") is dropped with its heading. A short block that is one link after
 //! the text ("zurück") is dropped, unless it is the first text under a
 //! heading with an id or a permalink (reference docs: "See <a>X</a>.").
 //! Text comes out one line per block: block elements and `<br>` end a line,
@@ -98,7 +100,26 @@ struct Pending {
     /// The heading is an anchor of this page: it has an id or a permalink
     /// (`<a href="#…">`), as reference documentation's headings do.
     anchored: bool,
+    /// Teaser headlines (headings that are all a link elsewhere) dropped
+    /// under it.
+    teasers: usize,
 }
+
+/// The section being read: its heading and lines, held until the next
+/// heading or the end, since a list of teasers under it ("Latest
+/// articles": headlines linking elsewhere, each with a line of summary)
+/// is only known at its end.
+#[derive(Debug)]
+struct Open {
+    heading: Pending,
+    lines: Vec<String>,
+    /// Characters of the lines.
+    len: usize,
+}
+
+/// Fewest teaser headlines under a heading that make its section a list of
+/// teasers, dropped whole.
+const MIN_TEASERS: usize = 2;
 
 /// Walks the main content and feeds the section builder.
 #[derive(Debug)]
@@ -144,6 +165,8 @@ pub(super) struct Walker<'a> {
     loose: bool,
     /// Characters of text given to the outline so far.
     text_len: usize,
+    /// The section being read, if it has a heading.
+    open: Option<Open>,
 }
 
 impl<'a> Walker<'a> {
@@ -171,6 +194,7 @@ impl<'a> Walker<'a> {
             header: 0,
             loose: false,
             text_len: 0,
+            open: None,
         }
     }
 
@@ -270,21 +294,55 @@ impl<'a> Walker<'a> {
             && !has_permalink(heading)
     }
 
-    /// Gives text to the outline, after the headings waiting for it.
+    /// Gives text to the outline, after the headings waiting for it: the
+    /// last of them opens the section the text is held in.
     fn push_text(&mut self, text: &str) {
         if text.trim().is_empty() {
             return;
         }
-        for h in self.pending.drain(..) {
-            self.out.push_heading(h.level, &h.text, h.id.as_deref());
-        }
         self.text_len += text.len();
-        self.out.push_text(text);
+        if let Some(last) = self.pending.pop() {
+            self.close_section();
+            for h in self.pending.drain(..) {
+                self.out.push_heading(h.level, &h.text, h.id.as_deref());
+            }
+            self.open = Some(Open {
+                heading: last,
+                lines: vec![text.to_string()],
+                len: text.len(),
+            });
+        } else if let Some(open) = self.open.as_mut() {
+            open.lines.push(text.to_string());
+            open.len += text.len();
+        } else {
+            self.out.push_text(text);
+        }
+    }
+
+    /// Ends the section being read: it goes to the outline unless
+    /// [`MIN_TEASERS`] or more teaser headlines were dropped under its
+    /// heading and it has no more than two lines for each (a list of
+    /// teasers with their summaries: "Latest articles", "Recommended").
+    pub(super) fn close_section(&mut self) {
+        let Some(open) = self.open.take() else {
+            return;
+        };
+        let h = open.heading;
+        if h.teasers >= MIN_TEASERS && open.lines.len() <= 2 * h.teasers {
+            tracing::trace!(heading = h.text, "dropped a section of teasers");
+            self.text_len -= open.len;
+            return;
+        }
+        self.out.push_heading(h.level, &h.text, h.id.as_deref());
+        for line in &open.lines {
+            self.out.push_text(line);
+        }
     }
 
     /// A heading has been read: the waiting headings whose sections it
     /// ends empty go out, unless something under them was dropped.
     fn push_heading(&mut self, heading: Pending) {
+        self.close_section();
         while self
             .pending
             .last()
@@ -309,6 +367,7 @@ impl<'a> Walker<'a> {
     /// nothing under them was dropped and they read as sentences (pull
     /// quotes set as headings).
     pub(super) fn finish(mut self) -> Vec<rubric_core::Section> {
+        self.close_section();
         for h in std::mem::take(&mut self.pending) {
             if !h.dropped && is_sentence(&h.text) {
                 self.out.push_heading(h.level, &h.text, h.id.as_deref());
@@ -323,6 +382,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
     fn enter(&mut self, el: ElementRef<'a>) -> bool {
         let v = el.value();
         let name = v.name();
+        let mut teaser = false;
         let dropped = if self.loose {
             is_chrome(self.sizes, el, self.root_len)
         } else {
@@ -331,9 +391,12 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 || (self.text_len > 0
                     && !self.pending.last().is_some_and(|p| p.anchored)
                     && is_lone_link(self.sizes, el, self.root_len))
-                || (heading_level(name).is_some()
-                    && Some(el) != self.title_h1
-                    && self.is_teaser(el))
+                || {
+                    teaser = heading_level(name).is_some()
+                        && Some(el) != self.title_h1
+                        && self.is_teaser(el);
+                    teaser
+                }
         };
         if dropped {
             if tracing::enabled!(tracing::Level::TRACE) {
@@ -343,6 +406,13 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 && let Some(p) = self.pending.last_mut()
             {
                 p.dropped = true;
+            }
+            if teaser {
+                match (self.pending.last_mut(), self.open.as_mut()) {
+                    (Some(p), _) => p.teasers += 1,
+                    (None, Some(open)) => open.heading.teasers += 1,
+                    (None, None) => {}
+                }
             }
             return false;
         }
@@ -440,6 +510,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                         text,
                         dropped: false,
                         anchored,
+                        teasers: 0,
                     });
                 }
             }
@@ -577,6 +648,36 @@ mod tests {
             ]
         );
         assert_eq!(a.sections[1].text, "Text.");
+    }
+
+    #[test]
+    fn a_section_of_teasers_is_dropped_with_its_heading() {
+        let p = "<p>The story, long enough to be the main content of the page here.</p>";
+        let card = |n: u8| {
+            format!(
+                r#"<div class="card"><h3><a href="/story-{n}">Another story, number {n}</a></h3>
+                <p>What that other story is about, in a sentence of summary.</p></div>"#
+            )
+        };
+        let a = page(&format!(
+            "<article>{p}<h2>Latest articles</h2>{}{}{}</article>",
+            card(1),
+            card(2),
+            card(3)
+        ));
+        assert_eq!(outline(&a), ["1|||"]);
+        assert!(
+            !a.sections[0].text.contains("summary"),
+            "{}",
+            a.sections[0].text
+        );
+        // A section that names two stories in passing and goes on is kept.
+        let a = page(&format!(
+            "<article>{p}<h2>Part</h2>{}{}{p}{p}{p}{p}{p}</article>",
+            card(1),
+            card(2)
+        ));
+        assert_eq!(outline(&a), ["1|||", "2|part||Part"]);
     }
 
     #[test]
