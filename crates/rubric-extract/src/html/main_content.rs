@@ -240,11 +240,16 @@ fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
+/// Score of a chunk of a split article that counts whatever the best one
+/// scores: about one paragraph of a sentence or two ([`split_article`]).
+const MIN_CHUNK_SCORE: f64 = 3.0;
+
 /// An article body split into chunks made by one component (the same tag
 /// and `class`) at different depths, with figures, quotes or subheads
 /// between them: the nearest element holding the best chunk and every other
-/// chunk that scores at least `threshold`, when it is not `<body>` and the
-/// chunks hold at least half of its text.
+/// chunk that scores at least `threshold` or [`MIN_CHUNK_SCORE`] (a text
+/// module of one paragraph between subheads, a forum post), when it is not
+/// `<body>` and the chunks hold at least half of its text.
 fn split_article<'a>(
     sizes: &Sizes,
     top: ElementRef<'a>,
@@ -261,7 +266,7 @@ fn split_article<'a>(
         .iter()
         .filter(|(el, score)| {
             *el != top
-                && *score >= threshold
+                && *score >= threshold.min(MIN_CHUNK_SCORE)
                 && el.value().name() == name
                 && el.value().attr("class").map(str::trim) == Some(class)
         })
@@ -320,6 +325,31 @@ mod tests {
             <article>{story}{story}{story}</article></div></body>"#
         ));
         assert!(a.starts_with("A sentence of the story"), "{a}");
+    }
+
+    #[test]
+    fn an_article_of_one_paragraph_modules_between_subheads_is_read_whole() {
+        let module = |t: &str| {
+            format!(
+                r#"<div class="text-wrapper"><div class="text-element"><p>{t}, and then, some more words, of the story to read.</p></div></div>"#
+            )
+        };
+        let head = |t: &str| format!(r#"<div class="headline"><h2>{t}</h2></div>"#);
+        let src = format!(
+            r#"<body><div class="col-9">{}{}{}{}{}</div>
+            <div class="col-3"><p>Contact us by mail or phone on any day of the week.</p></div></body>"#,
+            module("The cup quarter final is a family affair"),
+            head("Brothers"),
+            module("One plays for the hosts, one for the guests"),
+            head("Form"),
+            module("Both teams won their last three games, at home")
+        );
+        let a = page(&src);
+        let text: Vec<&str> = a.sections.iter().map(|s| s.text.as_str()).collect();
+        let text = text.join("\n");
+        assert!(text.starts_with("The cup quarter final"), "{text}");
+        assert!(text.contains("Both teams won"), "{text}");
+        assert!(!text.contains("Contact us"), "{text}");
     }
 
     #[test]
