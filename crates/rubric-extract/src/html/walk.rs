@@ -15,7 +15,8 @@
 //! Text comes out one line per block: block elements and `<br>` end a line,
 //! list items keep `- ` / `N. `, table rows join their cells with ` | `, a
 //! `<pre>` is one block that keeps its lines and indentation. Bylines and datelines are held back and
-//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule). In an
+//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule); photo
+//! credit lines ("Foto: dpa") are dropped ([`is_credit`]). In an
 //! article's `<header>` only the standfirst is kept ([`is_standfirst`]).
 //!
 //! This module does not choose the roots (`main_content`), decide what is
@@ -243,6 +244,10 @@ impl<'a> Walker<'a> {
         }
         let line = collapse(&self.line);
         if self.header > 0 && self.pre == 0 && !is_standfirst(&line) {
+            self.line.clear();
+            return;
+        }
+        if self.pre == 0 && self.tables == 0 && !self.loose && is_credit(&line) {
             self.line.clear();
             return;
         }
@@ -562,6 +567,49 @@ impl<'a> Visitor<'a> for Walker<'a> {
     }
 }
 
+/// Labels of a photo credit line ("Foto: dpa", "(Bild: Jane Doe)").
+const CREDIT_LABELS: &[&str] = &[
+    "foto",
+    "fotos",
+    "bild",
+    "bilder",
+    "bildquelle",
+    "titelbild",
+    "beitragsbild",
+    "photo",
+    "photos",
+    "image",
+    "images",
+    "credit",
+    "credits",
+    "crédits photos",
+    "crédit photo",
+    "zdjęcie",
+    "źródło",
+    "quelle",
+    "source",
+    "fuente",
+];
+
+/// Most characters of a credit line.
+const MAX_CREDIT: usize = 100;
+
+/// A short line that credits a photo or names a source by a label of
+/// [`CREDIT_LABELS`]: "Foto: Getty Images", "(Bild: Jane Doe)", "Źródło:
+/// Eurostat". A copyright line ("© 2017 Intel Corporation") is not one: in
+/// documentation it names the authors.
+fn is_credit(line: &str) -> bool {
+    let line = line.trim_start_matches(['(', '[', ' ']);
+    if line.chars().count() > MAX_CREDIT {
+        return false;
+    }
+    let Some((label, rest)) = line.split_once(':') else {
+        return false;
+    };
+    let label = label.trim().to_lowercase();
+    rest.chars().any(char::is_alphanumeric) && CREDIT_LABELS.contains(&label.as_str())
+}
+
 /// Fewest datelines in a row that are content (tour dates, a timeline).
 const MIN_DATE_RUN: usize = 3;
 
@@ -621,6 +669,16 @@ fn inner_anchor(heading: ElementRef<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{body, outline, page};
+
+    #[test]
+    fn photo_credit_lines_are_dropped() {
+        let a = body(
+            "<article><p>The story starts here.</p><p>(Bild: Dieter Stork)</p><p><em>Titelbild: Jane Doe</em></p>\
+             <p>Crédits photos : Bestimage</p><p>Foto: the view from the hill.</p><p>Images:</p>\
+             <p>It ends here.</p></article>",
+        );
+        assert_eq!(a, "The story starts here.\nImages:\nIt ends here.");
+    }
 
     #[test]
     fn bylines_and_datelines_are_dropped() {
