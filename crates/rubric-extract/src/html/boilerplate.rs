@@ -137,6 +137,9 @@ const DROP_TOKENS: &[&str] = &[
     "paywall",
     "donation",
     "donate",
+    "kommentar",
+    "kommentare",
+    "teilen",
 ];
 
 /// Whole class names of text meant for screen readers or kept hidden.
@@ -830,6 +833,17 @@ mod tests {
             r#"<article>{story}<div class="content-form-account-paywall"><h2>Read on</h2></div>
             <div class="article-donation-CTA">We rely on your support.</div>
             <span class="post-ratings">(No ratings yet)</span>{story}</article>"#
+        ));
+        assert_eq!(a.lines().count(), 2, "{a}");
+    }
+
+    #[test]
+    fn german_comment_and_share_boxes_are_dropped() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<main>{story}{story}<div class="teilen"><span>NEWS TEILEN:</span></div>
+            <section id="kommentare"><p>Keine Kommentare</p></section>
+            <div id="kommentarModul"><p>Sie sind aktuell nicht eingeloggt.</p></div></main>"#
         ));
         assert_eq!(a.lines().count(), 2, "{a}");
     }
