@@ -194,8 +194,11 @@ fn verdict(el: &Element) -> Verdict {
         return Verdict::Furniture;
     }
     let mut strongest = Mark::None;
-    for name in classes(el).chain(id(el)) {
-        strongest = strongest.max(mark(name));
+    let names = classes(el)
+        .map(|c| (c, true))
+        .chain(id(el).map(|i| (i, false)));
+    for (name, class) in names {
+        strongest = strongest.max(mark(name, class));
         if strongest == Mark::Drop {
             return Verdict::Marked;
         }
@@ -462,7 +465,8 @@ enum Mark {
     /// Nothing.
     None,
     /// A [`TEASER_TOKEN`]: a teaser of another page, or an article's own
-    /// lead (news systems call both "teaser").
+    /// lead (news systems call both "teaser"); in a class, also a link to
+    /// the next or previous story ([`is_pager_token`]).
     Teaser,
     /// A token of [`DROP_TOKENS`].
     Drop,
@@ -471,11 +475,12 @@ enum Mark {
 /// The token of a teaser (see [`Mark::Teaser`]).
 const TEASER_TOKEN: &str = "teaser";
 
-/// The strongest [`Mark`] of the [`tokens`] of `name`, skipping modifiers:
+/// The strongest [`Mark`] of the [`tokens`] of `name` (a class when
+/// `class`, else an id), skipping modifiers:
 /// a token after `no`, `has` or `with` (`no-share`, `has-comments`) says
 /// what the element has, not what it is. A name with a `/` (an id that is
 /// a URL or path) marks nothing. For an ASCII name, without allocating.
-fn mark(name: &str) -> Mark {
+fn mark(name: &str, class: bool) -> Mark {
     // A path or URL used as an id names a target, not a part of the page.
     if name.contains('/') {
         return Mark::None;
@@ -488,7 +493,7 @@ fn mark(name: &str) -> Mark {
                 if DROP_TOKENS.contains(&t.as_str()) {
                     return Mark::Drop;
                 }
-                if t == TEASER_TOKEN {
+                if t == TEASER_TOKEN || (class && is_pager_token(t.as_bytes())) {
                     found = Mark::Teaser;
                 }
             }
@@ -513,7 +518,7 @@ fn mark(name: &str) -> Mark {
                 found = Mark::Drop;
                 return true;
             }
-            if lower == TEASER_TOKEN.as_bytes() {
+            if lower == TEASER_TOKEN.as_bytes() || (class && is_pager_token(lower)) {
                 found = Mark::Teaser;
             }
         }
@@ -521,6 +526,13 @@ fn mark(name: &str) -> Mark {
         false
     });
     found
+}
+
+/// Tokens of a link to the next or previous story ("post-navigation
+/// next"), marking like a teaser in a class only: an id is often a slug of
+/// a heading's text (Sphinx: `section#bpf-next`).
+fn is_pager_token(t: &[u8]) -> bool {
+    matches!(t, b"next" | b"prev" | b"previous")
 }
 
 /// A token that makes the next one say what an element has, not what it is.
@@ -595,7 +607,7 @@ mod tests {
     }
 
     fn has_drop_token(name: &str) -> bool {
-        mark(name) == Mark::Drop
+        mark(name, false) == Mark::Drop
     }
 
     #[test]
@@ -821,9 +833,9 @@ mod tests {
         ));
         assert!(a.starts_with("The lead"), "{a}");
         assert!(!a.contains("other story"), "{a}");
-        assert_eq!(mark("teaserList no-share"), Mark::Teaser);
-        assert_eq!(mark("no-teaser"), Mark::None);
-        assert_eq!(mark("teaser related"), Mark::Drop);
+        assert_eq!(mark("teaserList no-share", false), Mark::Teaser);
+        assert_eq!(mark("no-teaser", true), Mark::None);
+        assert_eq!(mark("teaser related", true), Mark::Drop);
     }
 
     #[test]
@@ -835,6 +847,19 @@ mod tests {
             <span class="post-ratings">(No ratings yet)</span>{story}</article>"#
         ));
         assert_eq!(a.lines().count(), 2, "{a}");
+    }
+
+    #[test]
+    fn links_to_the_next_and_previous_story_are_dropped() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<article>{story}{story}<div class="post-links"><div class="post-previous">- Previous Auto News -
+            <p><a href="/a">The most powerful hot hatch</a></p><p>It has a huge rear wing, and more power than any before it.</p></div>
+            <div class="post-next">- Next Auto News - <p><a href="/b">The second electric car</a></p><p>It debuts in the spring, with a range of five hundred kilometres.</p></div></div>
+            <section id="bpf-next"><p>A section of reference docs, whose id is its heading's slug.</p></section></article>"#
+        ));
+        assert_eq!(a.lines().count(), 3, "{a}");
+        assert!(a.ends_with("heading's slug."), "{a}");
     }
 
     #[test]
