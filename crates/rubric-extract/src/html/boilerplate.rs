@@ -1,14 +1,17 @@
 //! Which elements are page furniture rather than article.
 //!
 //! An element alone ([`verdict`]) is furniture by tag, by ARIA role, by
-//! hidden-ness, or marked so by whole tokens of its `class` or `id`. With the
+//! hidden-ness, or marked so by whole tokens of its `class` or `id` (a
+//! `teaser` only when it links elsewhere: news systems call an article's
+//! own lead a teaser too). With the
 //! text sizes of the `density` index, [`is_furniture`] keeps a marked element
 //! or a `<form>` that holds most of the text around it (a wrapper like
 //! `post-body has-comments`, a shop's product form), a `<header>` that does
 //! (left open, it swallows the page) or that is an article's own (its
-//! standfirst; the walk keeps only that), and [`is_link_block`] drops blocks that are mostly links
+//! standfirst; the walk keeps only that), [`is_link_block`] drops blocks that are mostly links
 //! (related stories, tags, pagers) and promo lines ("Also: <a>Another
-//! story</a>").
+//! story</a>"), and [`is_lone_link`] a short block that is one link after
+//! the text ("zurück", "Back to top").
 //!
 //! Tokens are the runs of letters and digits of a class or id, with
 //! camelCase split (`post-sidebar_left` → `post`, `sidebar`, `left`;
@@ -20,8 +23,8 @@
 //! `walk`), or walk the tree.
 
 use rubric_core::text::collapse;
-use scraper::ElementRef;
 use scraper::node::Element;
+use scraper::{ElementRef, Node};
 
 use super::density::Sizes;
 
@@ -130,6 +133,13 @@ const DROP_TOKENS: &[&str] = &[
     "newsletters",
     "promotion",
     "sponsored",
+    "ratings",
+    "paywall",
+    "donation",
+    "donate",
+    "kommentar",
+    "kommentare",
+    "teilen",
 ];
 
 /// Whole class names of text meant for screen readers or kept hidden.
@@ -155,9 +165,14 @@ enum Verdict {
     /// holds most of the main content (a wrapper like `post-body
     /// has-comments`, a shop page's product form).
     Marked,
+    /// Marked as a teaser by class or id: dropped like [`Verdict::Marked`]
+    /// when it links elsewhere (a teaser of another page), kept when it
+    /// does not (an article's lead, which news systems call a teaser too).
+    Teaser,
     /// A `<header>`: the site's banner, dropped unless it holds most of the
     /// main content (left open, it swallows the page); an article's own
-    /// header (inside an `<article>`) holds its standfirst and is kept.
+    /// header (inside an `<article>`, or holding the title `<h1>` in a
+    /// `<main>` without one) holds its standfirst and is kept.
     Header,
 }
 
@@ -178,9 +193,18 @@ fn verdict(el: &Element) -> Verdict {
     if is_hidden(el) {
         return Verdict::Furniture;
     }
-    let marked = classes(el).chain(id(el)).any(has_drop_token);
-    if marked {
-        Verdict::Marked
+    let mut strongest = Mark::None;
+    let names = classes(el)
+        .map(|c| (c, true))
+        .chain(id(el).map(|i| (i, false)));
+    for (name, class) in names {
+        strongest = strongest.max(mark(name, class));
+        if strongest == Mark::Drop {
+            return Verdict::Marked;
+        }
+    }
+    if strongest == Mark::Teaser {
+        Verdict::Teaser
     } else {
         Verdict::Keep
     }
@@ -224,7 +248,8 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
     match verdict(el.value()) {
         Verdict::Keep => false,
         Verdict::Furniture => true,
-        Verdict::Marked => {
+        Verdict::Teaser if sizes.get(el).links == 0 => false,
+        Verdict::Marked | Verdict::Teaser => {
             sizes.text(el) * 2 <= total
                 && !el
                     .descendent_elements()
@@ -236,15 +261,29 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
                     })
         }
         Verdict::Header => {
-            // The header of an article, not of a teaser card nested in it.
+            // The header of an article, not of a teaser card nested in it;
+            // with no `<article>`, a header holding the title in `<main>`.
             let mut articles = el
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .filter(|a| a.value().name() == "article");
-            let own = articles.next().is_some() && articles.next().is_none();
+            let own = match (articles.next(), articles.next()) {
+                (Some(_), None) => true,
+                (None, _) => is_main_header(el),
+                _ => false,
+            };
             sizes.text(el) * 2 <= total && !own
         }
     }
+}
+
+/// A `<header>` inside `<main>` (or `role=main`) that holds an `<h1>`: the
+/// page's own header, with its title and standfirst, not the site's banner.
+fn is_main_header(el: ElementRef<'_>) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| a.value().name() == "main" || attr(a.value(), "role") == Some("main"))
+        && el.descendent_elements().any(|d| d.value().name() == "h1")
 }
 
 /// The obvious chrome, for the last fallback over the whole `<body>`:
@@ -252,7 +291,7 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
 /// [`is_furniture`]); an element marked only by class or id is kept.
 pub(super) fn is_chrome(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
     match verdict(el.value()) {
-        Verdict::Keep | Verdict::Marked => false,
+        Verdict::Keep | Verdict::Marked | Verdict::Teaser => false,
         Verdict::Furniture => true,
         Verdict::Header => is_furniture(sizes, el, total),
     }
@@ -279,11 +318,81 @@ pub(super) fn is_link_block(sizes: &Sizes, el: ElementRef<'_>, root_len: usize) 
     }
     let density = size.linked as f64 / size.text.max(1) as f64;
     let list_of_links = size.links >= 2 && density > 0.5;
-    (list_of_links || (size.links == 1 && density > 0.6 && is_promo_line(el)))
-        && !el
-            .descendent_elements()
-            .any(|d| matches!(d.value().name(), "h1" | "article" | "main"))
+    (list_of_links || (size.links == 1 && density > 0.6 && is_promo_line(el))) && !holds_story(el)
 }
+
+/// True when `el` holds the title `<h1>`, an `<article>` or a `<main>`.
+fn holds_story(el: ElementRef<'_>) -> bool {
+    el.descendent_elements()
+        .any(|d| matches!(d.value().name(), "h1" | "article" | "main"))
+}
+
+/// A short block that is all one link to elsewhere, after other content of
+/// its parent: "zurück", "Back to top", "Print recipe", "All press
+/// releases". The limits are trafilatura's (`link_density_test`): a `<div>`,
+/// `<section>` or list under [`MAX_LONE_LINK`] characters, or
+/// [`MAX_LONE_LINK_LAST`] when it ends its parent; a `<p>` only when it ends
+/// its parent and is under [`MAX_LONE_LINK_P`] (one with more after it names
+/// a product or a source in the text). Not one: the first content of its
+/// parent (the value of a field, an indented reference), a link whose text
+/// is an address (a cited URL or e-mail), a block holding a heading, the
+/// title, or most of the main content (`root_len`). The walk also keeps one
+/// that is the first text under a heading of reference docs ("See <a>The
+/// Devpts Filesystem</a>.").
+pub(super) fn is_lone_link(sizes: &Sizes, el: ElementRef<'_>, root_len: usize) -> bool {
+    let name = el.value().name();
+    let block = match name {
+        "p" => false,
+        "div" | "section" | "ul" | "ol" | "dl" => true,
+        _ => return false,
+    };
+    let size = sizes.get(el);
+    if size.links != 1 || size.linked * 5 <= size.text * 4 || size.text * 2 > root_len {
+        return false;
+    }
+    let first = el.prev_siblings().all(|n| is_blank(n.value()));
+    let last = el.next_siblings().all(|n| is_blank(n.value()));
+    let limit = match (block, last) {
+        (false, false) => 0,
+        (false, true) => MAX_LONE_LINK_P,
+        (true, false) => MAX_LONE_LINK,
+        (true, true) => MAX_LONE_LINK_LAST,
+    };
+    !first
+        && size.text < limit
+        && !names_address(el)
+        && !el.descendent_elements().any(|d| {
+            matches!(
+                d.value().name(),
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "article" | "main"
+            )
+        })
+}
+
+/// A node that is no content: white space, a comment.
+fn is_blank(node: &Node) -> bool {
+    match node {
+        Node::Element(_) => false,
+        Node::Text(t) => t.trim().is_empty(),
+        _ => true,
+    }
+}
+
+/// True when the text of a block is an address (a URL or an e-mail address):
+/// a reference the text cites.
+fn names_address(el: ElementRef<'_>) -> bool {
+    let text = el.text().collect::<String>();
+    let text = text.trim();
+    text.contains("://") || text.starts_with("www.") || text.contains('@')
+}
+
+/// Characters under which a `<p>` that is one link and ends its parent is a
+/// lone link.
+const MAX_LONE_LINK_P: usize = 60;
+/// Characters under which another block that is one link is a lone link.
+const MAX_LONE_LINK: usize = 100;
+/// The same, for a block that ends its parent.
+const MAX_LONE_LINK_LAST: usize = 300;
 
 /// Most words of the label of a promo line ("See also:").
 const MAX_PROMO_LABEL_WORDS: usize = 3;
@@ -350,26 +459,49 @@ fn drop_tokens_sorted() -> &'static [&'static [u8]] {
     })
 }
 
-/// True when one of the [`tokens`] of `name` is in [`DROP_TOKENS`] and is
-/// not a modifier: a token after `no`, `has` or `with` (`no-share`,
-/// `has-comments`) says what the element has, not what it is. A name with
-/// a `/` (an id that is a URL or path) marks nothing. For an ASCII name,
-/// without allocating.
-fn has_drop_token(name: &str) -> bool {
+/// What the [`tokens`] of a class or id say of an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Mark {
+    /// Nothing.
+    None,
+    /// A [`TEASER_TOKEN`]: a teaser of another page, or an article's own
+    /// lead (news systems call both "teaser"); in a class, also a link to
+    /// the next or previous story ([`is_pager_token`]).
+    Teaser,
+    /// A token of [`DROP_TOKENS`].
+    Drop,
+}
+
+/// The token of a teaser (see [`Mark::Teaser`]).
+const TEASER_TOKEN: &str = "teaser";
+
+/// The strongest [`Mark`] of the [`tokens`] of `name` (a class when
+/// `class`, else an id), skipping modifiers:
+/// a token after `no`, `has` or `with` (`no-share`, `has-comments`) says
+/// what the element has, not what it is. A name with a `/` (an id that is
+/// a URL or path) marks nothing. For an ASCII name, without allocating.
+fn mark(name: &str, class: bool) -> Mark {
     // A path or URL used as an id names a target, not a part of the page.
     if name.contains('/') {
-        return false;
+        return Mark::None;
     }
+    let mut found = Mark::None;
     if !name.is_ascii() {
         let mut prev = String::new();
-        return tokens(name).any(|t| {
-            let drop = DROP_TOKENS.contains(&t.as_str()) && !is_modifier(&prev);
+        for t in tokens(name) {
+            if !is_modifier(&prev) {
+                if DROP_TOKENS.contains(&t.as_str()) {
+                    return Mark::Drop;
+                }
+                if t == TEASER_TOKEN || (class && is_pager_token(t.as_bytes())) {
+                    found = Mark::Teaser;
+                }
+            }
             prev = t;
-            drop
-        });
+        }
+        return found;
     }
     let mut prev_modifier = false;
-    let mut found = false;
     ascii_tokens(name, |t| {
         // Lower-case into a stack buffer, then a binary search; no drop
         // token is longer than the buffer.
@@ -381,11 +513,26 @@ fn has_drop_token(name: &str) -> bool {
         lower.copy_from_slice(t.as_bytes());
         lower.make_ascii_lowercase();
         let lower = &*lower;
-        found = !prev_modifier && drop_tokens_sorted().binary_search(&lower).is_ok();
+        if !prev_modifier {
+            if drop_tokens_sorted().binary_search(&lower).is_ok() {
+                found = Mark::Drop;
+                return true;
+            }
+            if lower == TEASER_TOKEN.as_bytes() || (class && is_pager_token(lower)) {
+                found = Mark::Teaser;
+            }
+        }
         prev_modifier = is_modifier(std::str::from_utf8(lower).unwrap_or(""));
-        found
+        false
     });
     found
+}
+
+/// Tokens of a link to the next or previous story ("post-navigation
+/// next"), marking like a teaser in a class only: an id is often a slug of
+/// a heading's text (Sphinx: `section#bpf-next`).
+fn is_pager_token(t: &[u8]) -> bool {
+    matches!(t, b"next" | b"prev" | b"previous")
 }
 
 /// A token that makes the next one say what an element has, not what it is.
@@ -457,6 +604,10 @@ mod tests {
 
     fn toks(s: &str) -> Vec<String> {
         tokens(s).collect()
+    }
+
+    fn has_drop_token(name: &str) -> bool {
+        mark(name, false) == Mark::Drop
     }
 
     #[test]
@@ -588,7 +739,70 @@ mod tests {
             1
         );
         assert!(a(r#"Tip: <a href="/x">Get more meal ideas here</a>!"#).ends_with("here!"));
-        assert!(a(r#"<a href="/shop">Acme Protein Powder</a>"#).ends_with("Powder"));
+        // A product named by a line of its own, with more text after it.
+        let product =
+            format!(r#"<article>{p}<p><a href="/shop">Acme Protein Powder</a></p>{p}</article>"#);
+        assert!(body(&product).contains("Acme Protein Powder"));
+    }
+
+    #[test]
+    fn a_short_block_that_is_one_link_after_the_text_is_dropped() {
+        let p = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = |x: &str| body(&format!("<article>{p}{p}{x}</article>"));
+        // A back link, a link in a div, a list of one link at the end.
+        assert_eq!(a(r#"<p><a href="/news">zurück</a></p>"#).lines().count(), 2);
+        assert_eq!(
+            a(r#"<div class="wrap"><a href="/news">Zurück zur Startseite</a></div>"#)
+                .lines()
+                .count(),
+            2
+        );
+        assert_eq!(
+            a(r#"<ul><li><a href="/press">Alle Pressemitteilungen</a></li></ul>"#)
+                .lines()
+                .count(),
+            2
+        );
+        // Kept: a cited address, a block that is its parent's only content,
+        // a page that is one link.
+        assert!(
+            a(r#"<p><a href="https://example.org">https://example.org</a></p>"#)
+                .ends_with("https://example.org")
+        );
+        assert!(
+            a(r#"<blockquote><div><a href="/doc">The guide</a></div></blockquote>"#)
+                .ends_with("The guide")
+        );
+        assert_eq!(
+            body(r#"<div><h2>Index</h2><div><a href="/one">Chapter one</a></div></div>"#),
+            "Chapter one"
+        );
+    }
+
+    #[test]
+    fn a_reference_docs_see_also_link_under_an_anchored_heading_is_a_section() {
+        // Sphinx (linux-doc admin-guide/sysctl/kernel.html): a section that
+        // is one cross-reference.
+        let a = page(
+            r##"<section id="kernel"><p>Knobs of the kernel, one by one, with what they do.</p>
+            <section id="pty"><h2>pty<a class="headerlink" href="#pty">¶</a></h2>
+            <p>See <a class="reference internal" href="../devpts.html">The Devpts Filesystem</a>.</p>
+            </section></section>"##,
+        );
+        let s = a
+            .sections
+            .iter()
+            .find(|s| s.heading.as_deref() == Some("pty"));
+        assert_eq!(
+            s.map(|s| s.text.as_str()),
+            Some("See The Devpts Filesystem.")
+        );
+        // A heading of the site's over a lone link is not a section.
+        let a = page(
+            r#"<article><p>The story, long enough to be the main content of the page here.</p>
+            <h3>Weitere Informationen</h3><p><a href="/info">Mehr zum Thema</a></p></article>"#,
+        );
+        assert_eq!(a.sections.len(), 1);
     }
 
     #[test]
@@ -607,6 +821,68 @@ mod tests {
             "<body><header>Site</header><div>{story}{story}</div><form>Search this site</form></body>"
         ));
         assert!(!a.sections[0].text.contains("Site"));
+    }
+
+    #[test]
+    fn a_teaser_that_links_elsewhere_is_dropped_but_a_lead_called_teaser_kept() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<article><p class="news-teaser">The lead, which the news system calls a teaser.</p>
+            {story}{story}<div class="teaser"><h3><a href="/other">Another story</a></h3>
+            <p>What the other story is about, in a sentence or two.</p></div></article>"#
+        ));
+        assert!(a.starts_with("The lead"), "{a}");
+        assert!(!a.contains("other story"), "{a}");
+        assert_eq!(mark("teaserList no-share", false), Mark::Teaser);
+        assert_eq!(mark("no-teaser", true), Mark::None);
+        assert_eq!(mark("teaser related", true), Mark::Drop);
+    }
+
+    #[test]
+    fn paywall_donation_and_ratings_boxes_are_dropped() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<article>{story}<div class="content-form-account-paywall"><h2>Read on</h2></div>
+            <div class="article-donation-CTA">We rely on your support.</div>
+            <span class="post-ratings">(No ratings yet)</span>{story}</article>"#
+        ));
+        assert_eq!(a.lines().count(), 2, "{a}");
+    }
+
+    #[test]
+    fn links_to_the_next_and_previous_story_are_dropped() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<article>{story}{story}<div class="post-links"><div class="post-previous">- Previous Auto News -
+            <p><a href="/a">The most powerful hot hatch</a></p><p>It has a huge rear wing, and more power than any before it.</p></div>
+            <div class="post-next">- Next Auto News - <p><a href="/b">The second electric car</a></p><p>It debuts in the spring, with a range of five hundred kilometres.</p></div></div>
+            <section id="bpf-next"><p>A section of reference docs, whose id is its heading's slug.</p></section></article>"#
+        ));
+        assert_eq!(a.lines().count(), 3, "{a}");
+        assert!(a.ends_with("heading's slug."), "{a}");
+    }
+
+    #[test]
+    fn german_comment_and_share_boxes_are_dropped() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<main>{story}{story}<div class="teilen"><span>NEWS TEILEN:</span></div>
+            <section id="kommentare"><p>Keine Kommentare</p></section>
+            <div id="kommentarModul"><p>Sie sind aktuell nicht eingeloggt.</p></div></main>"#
+        ));
+        assert_eq!(a.lines().count(), 2, "{a}");
+    }
+
+    #[test]
+    fn the_header_of_a_main_without_article_keeps_its_standfirst() {
+        let story = "<p>The story, long enough to be the main content of the page here.</p>";
+        let a = body(&format!(
+            r#"<body><header><h1>Site</h1><p>The site of the farmers of the region, since the year 1900.</p></header>
+            <main><header><h1>Snow on the panels</h1><p>A blanket of snow on the panels costs yield, and weight can break them.</p></header>
+            {story}{story}</main></body>"#
+        ));
+        assert!(a.starts_with("A blanket of snow"), "{a}");
+        assert!(!a.contains("farmers"), "{a}");
     }
 
     #[test]

@@ -76,6 +76,7 @@ pub(super) fn read<'a>(
     for root in roots {
         best.walk(*root);
     }
+    best.close_section();
     let mut path = Path::Main;
     if best.text_len() < MIN_TEXT
         && let Some((sections, len)) = embedded.and_then(read_embedded)
@@ -88,6 +89,7 @@ pub(super) fn read<'a>(
         if let Some(block) = largest_block(sizes, body).filter(|b| !roots.contains(b)) {
             let mut walker = Walker::new(sizes, title_h1, sizes.text(block));
             walker.walk(block);
+            walker.close_section();
             if walker.text_len() >= 2 * best.text_len().max(1) {
                 best = walker;
                 path = Path::LargestBlock;
@@ -96,6 +98,7 @@ pub(super) fn read<'a>(
         if best.text_len() == 0 {
             let mut walker = Walker::loose(sizes, title_h1, body_len);
             walker.walk(body);
+            walker.close_section();
             if walker.text_len() > 0 {
                 best = walker;
                 path = Path::Body;

@@ -5,6 +5,8 @@
 //! otherwise (a teaser, a headline card, a near-empty `<main>`) and with
 //! neither, the densest run of paragraphs (readability-style scores, where
 //! a `<div>` of text and `<br>`s counts as a paragraph), else `<body>`.
+//! A short lead between the title `<h1>` and a root that does not hold it
+//! (an intro beside the body's container) is read first ([`with_lead`]).
 //! This module does not say what inside the chosen containers is dropped
 //! (`boilerplate`) or how they become sections (`walk`).
 
@@ -97,6 +99,64 @@ fn clause_commas(size: Size) -> usize {
     } else {
         size.commas
     }
+}
+
+/// Most characters of the lead read with the main content ([`with_lead`]).
+const MAX_LEAD: usize = 800;
+
+/// Fewest characters of a block of the lead: a sentence, not a kicker, a
+/// photo credit or a reading time.
+const MIN_LEAD_BLOCK: usize = 50;
+
+/// The roots with the article's lead (standfirst, intro) in front: what
+/// sits between the title `<h1>` and the first root when the root does not
+/// hold the title, found by going up from the root and taking the elements
+/// before it, up to the one holding the title. Taken when it is short
+/// ([`MAX_LEAD`] characters), and only its blocks that are not furniture
+/// or mostly links (share bars, breadcrumbs) and that read as a sentence
+/// ([`MIN_LEAD_BLOCK`]).
+pub(super) fn with_lead<'a>(
+    sizes: &Sizes,
+    roots: Vec<ElementRef<'a>>,
+    title_h1: Option<ElementRef<'a>>,
+    body_len: usize,
+) -> Vec<ElementRef<'a>> {
+    let (Some(h1), Some(&first)) = (title_h1, roots.first()) else {
+        return roots;
+    };
+    if h1.ancestors().any(|a| a == *first) || first.ancestors().any(|a| a == *h1) {
+        return roots;
+    }
+    let mut leads = Vec::new();
+    let mut node = first;
+    'up: loop {
+        for sib in node.prev_siblings().filter_map(ElementRef::wrap) {
+            if sib == h1 || h1.ancestors().any(|a| a == *sib) {
+                break 'up;
+            }
+            leads.push(sib);
+        }
+        match node.parent().and_then(ElementRef::wrap) {
+            Some(parent) if !matches!(parent.value().name(), "body" | "html") => node = parent,
+            _ => return roots,
+        }
+    }
+    let len: usize = leads.iter().map(|l| sizes.text(*l)).sum();
+    if len == 0 || len > MAX_LEAD {
+        return roots;
+    }
+    let mut out: Vec<ElementRef<'a>> = leads
+        .into_iter()
+        .rev()
+        .filter(|l| {
+            sizes.text(*l) >= MIN_LEAD_BLOCK
+                && sizes.link_density(*l) < 0.5
+                && !in_furniture(sizes, *l, body_len)
+                && !is_furniture(sizes, *l, body_len)
+        })
+        .collect();
+    out.extend(roots);
+    out
 }
 
 /// Readability-style choice for the main content: each paragraph with 25+
@@ -196,11 +256,16 @@ fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
+/// Score of a chunk of a split article that counts whatever the best one
+/// scores: about one paragraph of a sentence or two ([`split_article`]).
+const MIN_CHUNK_SCORE: f64 = 3.0;
+
 /// An article body split into chunks made by one component (the same tag
 /// and `class`) at different depths, with figures, quotes or subheads
 /// between them: the nearest element holding the best chunk and every other
-/// chunk that scores at least `threshold`, when it is not `<body>` and the
-/// chunks hold at least half of its text.
+/// chunk that scores at least `threshold` or [`MIN_CHUNK_SCORE`] (a text
+/// module of one paragraph between subheads, a forum post), when it is not
+/// `<body>` and the chunks hold at least half of its text.
 fn split_article<'a>(
     sizes: &Sizes,
     top: ElementRef<'a>,
@@ -217,7 +282,7 @@ fn split_article<'a>(
         .iter()
         .filter(|(el, score)| {
             *el != top
-                && *score >= threshold
+                && *score >= threshold.min(MIN_CHUNK_SCORE)
                 && el.value().name() == name
                 && el.value().attr("class").map(str::trim) == Some(class)
         })
@@ -252,7 +317,56 @@ fn most_text<'a>(sizes: &Sizes, els: &[ElementRef<'a>]) -> Option<ElementRef<'a>
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::page;
+    use super::super::testing::{body, page};
+
+    #[test]
+    fn a_lead_between_the_title_and_the_body_container_is_read_first() {
+        let para =
+            "<p>A sentence of the story, with commas, clauses, and enough words to count.</p>";
+        let story = para.repeat(6);
+        let lead = "<p class=intro>The city has launched a five-year project to mark its colonial past.</p>";
+        let share = r#"<div class="sharing-bar"><a href="/fb">Share on Facebook, now</a></div>"#;
+        let a = body(&format!(
+            r#"<body><div class="col"><h1>Berlin confronts its past</h1>{lead}{share}
+            <div class="group"><div class="longText">{story}</div></div></div>
+            <div class="more"><p>Other things entirely, a paragraph of it.</p></div></body>"#
+        ));
+        assert!(a.starts_with("The city has launched"), "{a}");
+        assert!(!a.contains("Share"), "{a}");
+        // Too much between the title and the body: not a lead.
+        let long =
+            "<p>A long block of other text that goes on and on, far beyond a lead.</p>".repeat(16);
+        let a = body(&format!(
+            r#"<body><div class="col"><h1>Berlin confronts its past</h1><div>{long}</div>
+            <article>{story}{story}{story}</article></div></body>"#
+        ));
+        assert!(a.starts_with("A sentence of the story"), "{a}");
+    }
+
+    #[test]
+    fn an_article_of_one_paragraph_modules_between_subheads_is_read_whole() {
+        let module = |t: &str| {
+            format!(
+                r#"<div class="text-wrapper"><div class="text-element"><p>{t}, and then, some more words, of the story to read.</p></div></div>"#
+            )
+        };
+        let head = |t: &str| format!(r#"<div class="headline"><h2>{t}</h2></div>"#);
+        let src = format!(
+            r#"<body><div class="col-9">{}{}{}{}{}</div>
+            <div class="col-3"><p>Contact us by mail or phone on any day of the week.</p></div></body>"#,
+            module("The cup quarter final is a family affair"),
+            head("Brothers"),
+            module("One plays for the hosts, one for the guests"),
+            head("Form"),
+            module("Both teams won their last three games, at home")
+        );
+        let a = page(&src);
+        let text: Vec<&str> = a.sections.iter().map(|s| s.text.as_str()).collect();
+        let text = text.join("\n");
+        assert!(text.starts_with("The cup quarter final"), "{text}");
+        assert!(text.contains("Both teams won"), "{text}");
+        assert!(!text.contains("Contact us"), "{text}");
+    }
 
     #[test]
     fn an_article_split_across_depths_is_read_whole() {

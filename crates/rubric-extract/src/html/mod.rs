@@ -23,6 +23,8 @@
 //!   run of paragraphs (readability-style scores, a `<div>` of text counting
 //!   as a paragraph; an article split into chunks of one component at
 //!   different depths is read from their common container), else `<body>`;
+//!   a short lead between the title `<h1>` and a root that does not hold it
+//!   is read first;
 //! - `boilerplate`: which elements are not article: furniture by tag, role,
 //!   hidden-ness or class and id, and blocks that are mostly links (related
 //!   stories, tags, pagers) or promo lines ("Also: <a>Another story</a>");
@@ -88,6 +90,8 @@ pub(crate) fn extract(input: &Input<'_>) -> Result<Draft, ExtractError> {
         tracing::debug!(source = input.source, "main content: {}", roots.join(", "));
     }
     let title_h1 = page.title_h1(&roots);
+    let body_len = sizes.text(page.body.unwrap_or(page.html));
+    let roots = main_content::with_lead(&sizes, roots, title_h1, body_len);
     let title = title_h1
         .map(heading_text)
         .or_else(|| page.og_title.clone())

@@ -7,11 +7,16 @@
 //! text: one whose section ends empty after something under it was dropped
 //! ("Related stories" over a list of links), or that ends the article
 //! ("Comments"), is not a section; nor is a heading that is all a link to
-//! elsewhere (a teaser's headline). Text comes out one line per
-//! block: block elements and `<br>` end a line, list items keep `- ` /
-//! `N. `, table rows join their cells with ` | `, a `<pre>` is one block that
-//! keeps its lines and indentation. Bylines and datelines are held back and
-//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule). In an
+//! elsewhere (a teaser's headline), and a section whose text is no more
+//! than a list of such teasers (two or more, with a line or two each:
+//! "Latest articles") is dropped with its heading. A short block that is one link after
+//! the text ("zurück") is dropped, unless it is the first text under a
+//! heading with an id or a permalink (reference docs: "See <a>X</a>.").
+//! Text comes out one line per block: block elements and `<br>` end a line,
+//! list items keep `- ` / `N. `, table rows join their cells with ` | `, a
+//! `<pre>` is one block that keeps its lines and indentation. Bylines and datelines are held back and
+//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule); photo
+//! credit lines ("Foto: dpa") are dropped ([`is_credit`]). In an
 //! article's `<header>` only the standfirst is kept ([`is_standfirst`]).
 //!
 //! This module does not choose the roots (`main_content`), decide what is
@@ -22,7 +27,7 @@ use rubric_core::SectionBuilder;
 use rubric_core::text::{collapse, drop_zero_width};
 use scraper::ElementRef;
 
-use super::boilerplate::{is_chrome, is_furniture, is_link_block};
+use super::boilerplate::{is_chrome, is_furniture, is_link_block, is_lone_link};
 use super::density::Sizes;
 use super::main_content::describe;
 use super::page::clean_heading;
@@ -93,7 +98,29 @@ struct Pending {
     text: String,
     /// Something with text under it was dropped (furniture, links).
     dropped: bool,
+    /// The heading is an anchor of this page: it has an id or a permalink
+    /// (`<a href="#…">`), as reference documentation's headings do.
+    anchored: bool,
+    /// Teaser headlines (headings that are all a link elsewhere) dropped
+    /// under it.
+    teasers: usize,
 }
+
+/// The section being read: its heading and lines, held until the next
+/// heading or the end, since a list of teasers under it ("Latest
+/// articles": headlines linking elsewhere, each with a line of summary)
+/// is only known at its end.
+#[derive(Debug)]
+struct Open {
+    heading: Pending,
+    lines: Vec<String>,
+    /// Characters of the lines.
+    len: usize,
+}
+
+/// Fewest teaser headlines under a heading that make its section a list of
+/// teasers, dropped whole.
+const MIN_TEASERS: usize = 2;
 
 /// Walks the main content and feeds the section builder.
 #[derive(Debug)]
@@ -139,6 +166,8 @@ pub(super) struct Walker<'a> {
     loose: bool,
     /// Characters of text given to the outline so far.
     text_len: usize,
+    /// The section being read, if it has a heading.
+    open: Option<Open>,
 }
 
 impl<'a> Walker<'a> {
@@ -166,6 +195,7 @@ impl<'a> Walker<'a> {
             header: 0,
             loose: false,
             text_len: 0,
+            open: None,
         }
     }
 
@@ -217,6 +247,10 @@ impl<'a> Walker<'a> {
             self.line.clear();
             return;
         }
+        if self.pre == 0 && self.tables == 0 && !self.loose && is_credit(&line) {
+            self.line.clear();
+            return;
+        }
         let meta = self.pre == 0
             && self.tables == 0
             && (dateline::is_dateline(&line) || dateline::is_byline(&line));
@@ -262,28 +296,58 @@ impl<'a> Walker<'a> {
         size.links > 0
             && size.linked * 5 >= size.text * 4
             && heading.value().id().is_none()
-            && !heading.descendent_elements().any(|d| {
-                d.value()
-                    .attr("href")
-                    .is_some_and(|h| h.trim_start().starts_with('#'))
-            })
+            && !has_permalink(heading)
     }
 
-    /// Gives text to the outline, after the headings waiting for it.
+    /// Gives text to the outline, after the headings waiting for it: the
+    /// last of them opens the section the text is held in.
     fn push_text(&mut self, text: &str) {
         if text.trim().is_empty() {
             return;
         }
-        for h in self.pending.drain(..) {
-            self.out.push_heading(h.level, &h.text, h.id.as_deref());
-        }
         self.text_len += text.len();
-        self.out.push_text(text);
+        if let Some(last) = self.pending.pop() {
+            self.close_section();
+            for h in self.pending.drain(..) {
+                self.out.push_heading(h.level, &h.text, h.id.as_deref());
+            }
+            self.open = Some(Open {
+                heading: last,
+                lines: vec![text.to_string()],
+                len: text.len(),
+            });
+        } else if let Some(open) = self.open.as_mut() {
+            open.lines.push(text.to_string());
+            open.len += text.len();
+        } else {
+            self.out.push_text(text);
+        }
+    }
+
+    /// Ends the section being read: it goes to the outline unless
+    /// [`MIN_TEASERS`] or more teaser headlines were dropped under its
+    /// heading and it has no more than two lines for each (a list of
+    /// teasers with their summaries: "Latest articles", "Recommended").
+    pub(super) fn close_section(&mut self) {
+        let Some(open) = self.open.take() else {
+            return;
+        };
+        let h = open.heading;
+        if h.teasers >= MIN_TEASERS && open.lines.len() <= 2 * h.teasers {
+            tracing::trace!(heading = h.text, "dropped a section of teasers");
+            self.text_len -= open.len;
+            return;
+        }
+        self.out.push_heading(h.level, &h.text, h.id.as_deref());
+        for line in &open.lines {
+            self.out.push_text(line);
+        }
     }
 
     /// A heading has been read: the waiting headings whose sections it
     /// ends empty go out, unless something under them was dropped.
     fn push_heading(&mut self, heading: Pending) {
+        self.close_section();
         while self
             .pending
             .last()
@@ -308,6 +372,7 @@ impl<'a> Walker<'a> {
     /// nothing under them was dropped and they read as sentences (pull
     /// quotes set as headings).
     pub(super) fn finish(mut self) -> Vec<rubric_core::Section> {
+        self.close_section();
         for h in std::mem::take(&mut self.pending) {
             if !h.dropped && is_sentence(&h.text) {
                 self.out.push_heading(h.level, &h.text, h.id.as_deref());
@@ -322,14 +387,21 @@ impl<'a> Visitor<'a> for Walker<'a> {
     fn enter(&mut self, el: ElementRef<'a>) -> bool {
         let v = el.value();
         let name = v.name();
+        let mut teaser = false;
         let dropped = if self.loose {
             is_chrome(self.sizes, el, self.root_len)
         } else {
             is_furniture(self.sizes, el, self.root_len)
                 || is_link_block(self.sizes, el, self.root_len)
-                || (heading_level(name).is_some()
-                    && Some(el) != self.title_h1
-                    && self.is_teaser(el))
+                || (self.text_len > 0
+                    && !self.pending.last().is_some_and(|p| p.anchored)
+                    && is_lone_link(self.sizes, el, self.root_len))
+                || {
+                    teaser = heading_level(name).is_some()
+                        && Some(el) != self.title_h1
+                        && self.is_teaser(el);
+                    teaser
+                }
         };
         if dropped {
             if tracing::enabled!(tracing::Level::TRACE) {
@@ -339,6 +411,13 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 && let Some(p) = self.pending.last_mut()
             {
                 p.dropped = true;
+            }
+            if teaser {
+                match (self.pending.last_mut(), self.open.as_mut()) {
+                    (Some(p), _) => p.teasers += 1,
+                    (None, Some(open)) => open.heading.teasers += 1,
+                    (None, None) => {}
+                }
             }
             return false;
         }
@@ -429,11 +508,14 @@ impl<'a> Visitor<'a> for Walker<'a> {
             if let Some(h) = self.heading.take() {
                 let text = clean_heading(&h.text);
                 if !text.is_empty() {
+                    let anchored = h.id.is_some() || has_permalink(el);
                     self.push_heading(Pending {
                         level: h.level,
                         id: h.id,
                         text,
                         dropped: false,
+                        anchored,
+                        teasers: 0,
                     });
                 }
             }
@@ -485,6 +567,49 @@ impl<'a> Visitor<'a> for Walker<'a> {
     }
 }
 
+/// Labels of a photo credit line ("Foto: dpa", "(Bild: Jane Doe)").
+const CREDIT_LABELS: &[&str] = &[
+    "foto",
+    "fotos",
+    "bild",
+    "bilder",
+    "bildquelle",
+    "titelbild",
+    "beitragsbild",
+    "photo",
+    "photos",
+    "image",
+    "images",
+    "credit",
+    "credits",
+    "crédits photos",
+    "crédit photo",
+    "zdjęcie",
+    "źródło",
+    "quelle",
+    "source",
+    "fuente",
+];
+
+/// Most characters of a credit line.
+const MAX_CREDIT: usize = 100;
+
+/// A short line that credits a photo or names a source by a label of
+/// [`CREDIT_LABELS`]: "Foto: Getty Images", "(Bild: Jane Doe)", "Źródło:
+/// Eurostat". A copyright line ("© 2017 Intel Corporation") is not one: in
+/// documentation it names the authors.
+fn is_credit(line: &str) -> bool {
+    let line = line.trim_start_matches(['(', '[', ' ']);
+    if line.chars().count() > MAX_CREDIT {
+        return false;
+    }
+    let Some((label, rest)) = line.split_once(':') else {
+        return false;
+    };
+    let label = label.trim().to_lowercase();
+    rest.chars().any(char::is_alphanumeric) && CREDIT_LABELS.contains(&label.as_str())
+}
+
 /// Fewest datelines in a row that are content (tour dates, a timeline).
 const MIN_DATE_RUN: usize = 3;
 
@@ -519,6 +644,16 @@ fn is_standfirst(line: &str) -> bool {
         && (len >= 2 * MIN_STANDFIRST || ends_sentence(line) || line.ends_with(':'))
 }
 
+/// True when a heading holds a link to a place on this page (a permalink,
+/// `<a href="#…">`).
+fn has_permalink(heading: ElementRef<'_>) -> bool {
+    heading.descendent_elements().any(|d| {
+        d.value()
+            .attr("href")
+            .is_some_and(|h| h.trim_start().starts_with('#'))
+    })
+}
+
 /// The id of an element inside a heading that carries one (`<a name>`,
 /// `<span id>`), for headings without their own.
 fn inner_anchor(heading: ElementRef<'_>) -> Option<String> {
@@ -534,6 +669,16 @@ fn inner_anchor(heading: ElementRef<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{body, outline, page};
+
+    #[test]
+    fn photo_credit_lines_are_dropped() {
+        let a = body(
+            "<article><p>The story starts here.</p><p>(Bild: Dieter Stork)</p><p><em>Titelbild: Jane Doe</em></p>\
+             <p>Crédits photos : Bestimage</p><p>Foto: the view from the hill.</p><p>Images:</p>\
+             <p>It ends here.</p></article>",
+        );
+        assert_eq!(a, "The story starts here.\nImages:\nIt ends here.");
+    }
 
     #[test]
     fn bylines_and_datelines_are_dropped() {
@@ -561,6 +706,36 @@ mod tests {
             ]
         );
         assert_eq!(a.sections[1].text, "Text.");
+    }
+
+    #[test]
+    fn a_section_of_teasers_is_dropped_with_its_heading() {
+        let p = "<p>The story, long enough to be the main content of the page here.</p>";
+        let card = |n: u8| {
+            format!(
+                r#"<div class="card"><h3><a href="/story-{n}">Another story, number {n}</a></h3>
+                <p>What that other story is about, in a sentence of summary.</p></div>"#
+            )
+        };
+        let a = page(&format!(
+            "<article>{p}<h2>Latest articles</h2>{}{}{}</article>",
+            card(1),
+            card(2),
+            card(3)
+        ));
+        assert_eq!(outline(&a), ["1|||"]);
+        assert!(
+            !a.sections[0].text.contains("summary"),
+            "{}",
+            a.sections[0].text
+        );
+        // A section that names two stories in passing and goes on is kept.
+        let a = page(&format!(
+            "<article>{p}<h2>Part</h2>{}{}{p}{p}{p}{p}{p}</article>",
+            card(1),
+            card(2)
+        ));
+        assert_eq!(outline(&a), ["1|||", "2|part||Part"]);
     }
 
     #[test]
