@@ -251,6 +251,7 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
         Verdict::Teaser if sizes.get(el).links == 0 => false,
         Verdict::Marked | Verdict::Teaser => {
             sizes.text(el) * 2 <= total
+                && !is_repeated_part(sizes, el, total)
                 && !el
                     .descendent_elements()
                     .skip(1)
@@ -275,6 +276,36 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
             sizes.text(el) * 2 <= total && !own
         }
     }
+}
+
+/// One of sibling blocks named by the same unmarked first class that
+/// together hold most of the text, marked only by a modifier of that class
+/// (`TestReport__Section TestReport__Section--Ads`: a section with room for
+/// ads): the sections of an article, not furniture.
+fn is_repeated_part(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
+    let Some(first) = classes(el.value()).next() else {
+        return false;
+    };
+    let Some(parent) = el.parent().and_then(ElementRef::wrap) else {
+        return false;
+    };
+    let modifier = |c: &str| {
+        c.strip_prefix(first)
+            .is_some_and(|rest| rest.starts_with(['-', '_']))
+    };
+    // Marked only by modifiers of the first class, not by its id.
+    if mark(first, true) != Mark::None
+        || id(el.value()).is_some_and(|i| mark(i, false) != Mark::None)
+        || classes(el.value()).any(|c| mark(c, true) != Mark::None && !modifier(c))
+    {
+        return false;
+    }
+    let together: usize = parent
+        .child_elements()
+        .filter(|s| classes(s.value()).next() == Some(first))
+        .map(|s| sizes.text(s))
+        .sum();
+    together * 2 > total
 }
 
 /// A `<header>` inside `<main>` (or `role=main`) that holds an `<h1>`: the
@@ -601,6 +632,29 @@ fn split_camel(word: &str) -> Vec<String> {
 mod tests {
     use super::super::testing::{body, page};
     use super::*;
+
+    #[test]
+    fn sections_whose_class_modifier_says_ads_are_kept_when_they_are_the_story() {
+        let part = |n: u32| {
+            format!(
+                r#"<section class="Report__Section Report__Section--Ads"><p>Part {n} of the
+                test, long enough to count as a paragraph of the story itself.</p></section>"#
+            )
+        };
+        let src = format!(
+            r#"<article><p>Lead.</p>{}{}{}<div class="box box--ads"><p>Buy now</p></div>
+            </article>"#,
+            part(1),
+            part(2),
+            part(3)
+        );
+        let text = body(&src);
+        assert!(
+            text.contains("Part 1 of") && text.contains("Part 3 of"),
+            "{text}"
+        );
+        assert!(!text.contains("Buy now"), "{text}");
+    }
 
     fn toks(s: &str) -> Vec<String> {
         tokens(s).collect()
