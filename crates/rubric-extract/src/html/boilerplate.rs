@@ -8,7 +8,10 @@
 //! or a `<form>` that holds most of the text around it (a wrapper like
 //! `post-body has-comments`, a shop's product form), a `<header>` that does
 //! (left open, it swallows the page) or that is an article's own (its
-//! standfirst; the walk keeps only that), [`is_link_block`] drops blocks that are mostly links
+//! standfirst; the walk keeps only that), sibling sections marked only by a
+//! modifier of their class that together hold most of the text
+//! (`Section--Ads`), a media object marked as a gallery that holds prose,
+//! [`is_link_block`] drops blocks that are mostly links
 //! (related stories, tags, pagers) and promo lines ("Also: <a>Another
 //! story</a>"), and [`is_lone_link`] a short block that is one link after
 //! the text ("zurück", "Back to top").
@@ -251,6 +254,8 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
         Verdict::Teaser if sizes.get(el).links == 0 => false,
         Verdict::Marked | Verdict::Teaser => {
             sizes.text(el) * 2 <= total
+                && !is_repeated_part(sizes, el, total)
+                && !is_media_with_prose(sizes, el)
                 && !el
                     .descendent_elements()
                     .skip(1)
@@ -275,6 +280,74 @@ pub(super) fn is_furniture(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> b
             sizes.text(el) * 2 <= total && !own
         }
     }
+}
+
+/// One of sibling blocks named by the same unmarked first class that
+/// together hold most of the text, marked only by a modifier of that class
+/// (`TestReport__Section TestReport__Section--Ads`: a section with room for
+/// ads): the sections of an article, not furniture.
+fn is_repeated_part(sizes: &Sizes, el: ElementRef<'_>, total: usize) -> bool {
+    let Some(first) = classes(el.value()).next() else {
+        return false;
+    };
+    let Some(parent) = el.parent().and_then(ElementRef::wrap) else {
+        return false;
+    };
+    let modifier = |c: &str| {
+        c.strip_prefix(first)
+            .is_some_and(|rest| rest.starts_with(['-', '_']))
+    };
+    // Marked only by modifiers of the first class, not by its id.
+    if mark(first, true) != Mark::None
+        || id(el.value()).is_some_and(|i| mark(i, false) != Mark::None)
+        || classes(el.value()).any(|c| mark(c, true) != Mark::None && !modifier(c))
+    {
+        return false;
+    }
+    let together: usize = parent
+        .child_elements()
+        .filter(|s| classes(s.value()).next() == Some(first))
+        .map(|s| sizes.text(s))
+        .sum();
+    together * 2 > total
+}
+
+/// Tokens of a picture gallery or slider, which a media object (a picture
+/// beside its text) also carries.
+const MEDIA_TOKENS: &[&str] = &["gallery", "slideshow", "carousel", "lightbox"];
+
+/// Fewest characters of a paragraph of running prose in a media object.
+const MIN_PROSE: usize = 150;
+
+/// An element marked only by names holding a [`MEDIA_TOKENS`] word that
+/// holds two or more paragraphs of running prose ([`MIN_PROSE`] characters
+/// each, under a fifth linked): a media object with the story's text
+/// beside its picture (`o-media js-lightbox-gallery`), not a gallery of
+/// short captions.
+fn is_media_with_prose(sizes: &Sizes, el: ElementRef<'_>) -> bool {
+    let v = el.value();
+    let names = classes(v)
+        .map(|c| (c, true))
+        .chain(id(v).map(|i| (i, false)));
+    let mut media = false;
+    for (name, class) in names {
+        if mark(name, class) == Mark::None {
+            continue;
+        }
+        if !tokens(name).any(|t| MEDIA_TOKENS.contains(&t.as_str())) {
+            return false;
+        }
+        media = true;
+    }
+    media
+        && el
+            .descendent_elements()
+            .filter(|d| {
+                let size = sizes.get(*d);
+                d.value().name() == "p" && size.text >= MIN_PROSE && size.linked * 5 < size.text
+            })
+            .nth(1)
+            .is_some()
 }
 
 /// A `<header>` inside `<main>` (or `role=main`) that holds an `<h1>`: the
@@ -601,6 +674,48 @@ fn split_camel(word: &str) -> Vec<String> {
 mod tests {
     use super::super::testing::{body, page};
     use super::*;
+
+    #[test]
+    fn sections_whose_class_modifier_says_ads_are_kept_when_they_are_the_story() {
+        let part = |n: u32| {
+            format!(
+                r#"<section class="Report__Section Report__Section--Ads"><p>Part {n} of the
+                test, long enough to count as a paragraph of the story itself.</p></section>"#
+            )
+        };
+        let src = format!(
+            r#"<article><p>Lead.</p>{}{}{}<div class="box box--ads"><p>Buy now</p></div>
+            </article>"#,
+            part(1),
+            part(2),
+            part(3)
+        );
+        let text = body(&src);
+        assert!(
+            text.contains("Part 1 of") && text.contains("Part 3 of"),
+            "{text}"
+        );
+        assert!(!text.contains("Buy now"), "{text}");
+    }
+
+    #[test]
+    fn a_media_object_marked_as_a_lightbox_gallery_keeps_its_prose() {
+        let prose = "The society runs shelters and clinics in the region, and it has done so \
+            for years with local volunteers who know the villages, the roads and the people, \
+            and this year it opened two more of them near the coast.";
+        let src = format!(
+            r#"<article><p>{prose}</p><div class="media js-lightbox-gallery"><img src="a.jpg">
+            <div class="media-body"><p>First: {prose}</p><p>Second: {prose}</p></div></div>
+            <div class="gallery"><p>Photo one of the camp</p><p>Photo two</p></div>
+            <p>{prose}</p></article>"#
+        );
+        let text = body(&src);
+        assert!(
+            text.contains("First: ") && text.contains("Second: "),
+            "{text}"
+        );
+        assert!(!text.contains("Photo one"), "{text}");
+    }
 
     fn toks(s: &str) -> Vec<String> {
         tokens(s).collect()

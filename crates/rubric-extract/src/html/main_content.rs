@@ -4,7 +4,8 @@
 //! when it holds the densest run of paragraphs or a fair share of its text;
 //! otherwise (a teaser, a headline card, a near-empty `<main>`) and with
 //! neither, the densest run of paragraphs (readability-style scores, where
-//! a `<div>` of text and `<br>`s counts as a paragraph), else `<body>`.
+//! a `<div>` of text and `<br>`s counts as a paragraph), else `<body>`
+//! (also when that run is a small share of a page of scattered blocks).
 //! A short lead between the title `<h1>` and a root that does not hold it
 //! (an intro beside the body's container) is read first ([`with_lead`]).
 //! This module does not say what inside the chosen containers is dropped
@@ -24,14 +25,15 @@ use super::tree::visit;
 /// most text (the one holding the title `<h1>` when it has a fair share),
 /// when it holds the densest text ([`densest`]) or at least half as much
 /// (a quarter when it holds the title); else the densest run of
-/// paragraphs, else `<body>`. Candidates inside furniture (a comment
+/// paragraphs, else `<body>`; `<body>` too when that run is a small share
+/// of the page ([`SCATTERED`]). Candidates inside furniture (a comment
 /// `<article>`, an `<aside>`) do not count.
 pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
     let body = page.body.unwrap_or(page.html);
     let sizes = page.sizes;
     let text_len = |el: ElementRef<'a>| sizes.text(el);
     let body_len = text_len(body);
-    let dense = densest(sizes, body, body_len);
+    let (dense, prose) = densest(sizes, body, body_len);
     let live = |els: &[ElementRef<'a>]| -> Vec<ElementRef<'a>> {
         els.iter()
             .copied()
@@ -81,10 +83,27 @@ pub(super) fn roots<'a>(page: &Page<'a>) -> Vec<ElementRef<'a>> {
             }
         }
         (Some(c), None) => vec![c],
-        (None, Some(_)) => dense,
+        (None, Some(_)) => {
+            let dense_len: usize = dense.iter().map(|d| text_len(*d)).sum();
+            if dense_len * SCATTERED < body_len && prose >= 2 * dense_len {
+                vec![body]
+            } else {
+                dense
+            }
+        }
         (None, None) => vec![body],
     }
 }
+
+/// With no `<main>` or `<article>`, the densest run of paragraphs holding
+/// less than this fraction (1/`SCATTERED`) of the body's text, and less
+/// than half of the text of the page's paragraphs, is only the best of many
+/// small blocks (a landing, product or recipe page whose text is spread
+/// over cards and tabs); the body is read instead, minus its furniture. (A
+/// short story beside a big table of data keeps its run: the table's cells
+/// are not paragraphs.) On traf-dev 1/6 and 1/8 change the same six pages;
+/// without the paragraph condition 1/6 also took two news pages' sidebars.
+const SCATTERED: usize = 8;
 
 /// Fewest words per comma for the commas to count as clauses (with one
 /// more for the last clause): a list of keywords or tags (`a, b c, d`) has
@@ -169,9 +188,15 @@ pub(super) fn with_lead<'a>(
 /// go to that block and half to its parent. The best-scoring container
 /// (scaled by its unlinked share) wins, with its siblings that score at
 /// least a fifth as well (article bodies split by ad slots). Empty when no
-/// element scores.
-fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<ElementRef<'a>> {
+/// element scores. Also says how many characters all the paragraphs that
+/// scored hold.
+fn densest<'a>(
+    sizes: &Sizes,
+    body: ElementRef<'a>,
+    body_len: usize,
+) -> (Vec<ElementRef<'a>>, usize) {
     let mut scores = HashMap::new();
+    let mut prose = 0;
     let mut add = |el: ElementRef<'a>, points: f64| {
         scores.entry(el.id()).or_insert((el, 0.0)).1 += points;
     };
@@ -185,6 +210,7 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
             !is_inline(name) && !is_heading(name) && !matches!(name, "li" | "dt" | "dd" | "tr");
         if scores_text && size.inline >= 25 && size.inline_linked * 2 <= size.inline {
             let points = 1.0 + clause_commas(size) as f64 + (size.inline as f64 / 100.0).min(3.0);
+            prose += size.inline;
             let mut up = el.ancestors().filter_map(ElementRef::wrap);
             // A block of text alone is a paragraph; the text between the
             // blocks of a container is a paragraph inside it.
@@ -208,7 +234,7 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
         .map(|(el, s)| (el, s * (1.0 - sizes.link_density(el))))
         .collect();
     let Some(&(top, top_score)) = scored.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
-        return Vec::new();
+        return (Vec::new(), prose);
     };
     if tracing::enabled!(tracing::Level::TRACE) {
         let mut best: Vec<_> = scored.iter().collect();
@@ -218,13 +244,13 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
         }
     }
     let Some(parent) = top.parent() else {
-        return vec![top];
+        return (vec![top], prose);
     };
     let threshold = (top_score * 0.2).max(10.0);
     if let Some(common) = split_article(sizes, top, &scored, threshold) {
-        return vec![common];
+        return (vec![common], prose);
     }
-    parent
+    let run = parent
         .children()
         .filter_map(ElementRef::wrap)
         .filter(|sib| {
@@ -234,7 +260,8 @@ fn densest<'a>(sizes: &Sizes, body: ElementRef<'a>, body_len: usize) -> Vec<Elem
                     && sizes.text(*sib) >= 80
                     && sizes.link_density(*sib) < 0.25)
         })
-        .collect()
+        .collect();
+    (run, prose)
 }
 
 /// `tag#id.class`, for traces.
@@ -318,6 +345,30 @@ fn most_text<'a>(sizes: &Sizes, els: &[ElementRef<'a>]) -> Option<ElementRef<'a>
 #[cfg(test)]
 mod tests {
     use super::super::testing::{body, page};
+
+    #[test]
+    fn a_landing_page_of_small_blocks_is_read_whole_not_from_its_best_card() {
+        let card = |n: u32| {
+            format!(
+                r#"<section class="s{n}"><div class="w"><h2>Feature {n}</h2>
+                <div class="c"><span>Our app shows feature {n} to every visitor of the site</span></div>
+                </div></section>"#
+            )
+        };
+        let cards: String = (1..=14).map(card).collect();
+        let src = format!(
+            r#"<body><div class="hero"><div class="quote"><p>The campaign, which ran for a month,
+            reached many young people, and it did so at a low cost.</p></div></div>{cards}</body>"#
+        );
+        let a = page(&src);
+        let text: Vec<&str> = a.sections.iter().map(|s| s.text.as_str()).collect();
+        let text = text.join("\n");
+        assert!(text.contains("The campaign"), "{text}");
+        assert!(
+            text.contains("feature 1 to") && text.contains("feature 14 to"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn a_lead_between_the_title_and_the_body_container_is_read_first() {

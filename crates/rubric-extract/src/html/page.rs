@@ -187,13 +187,32 @@ impl<'a> Page<'a> {
             .flatten()
             .map(|t| t.to_lowercase())
             .collect();
-        let named = |h1: &&ElementRef<'a>| {
-            let text = heading_text(**h1).to_lowercase();
+        let title_words: Vec<&str> = names.iter().flat_map(|n| words(n)).collect();
+        // How many of the title's words an `<h1>` repeats: a section `<h1>`
+        // whose one word the title also holds ("Reviews") loses to the
+        // story's `<h1>` that words the title a little differently.
+        let shared = |h1: &ElementRef<'a>| {
+            let text = heading_text(*h1).to_lowercase();
+            let own: Vec<&str> = words(&text).collect();
+            let shared = own.iter().filter(|w| title_words.contains(w)).count();
+            (shared, own.len())
+        };
+        let repeated = |h1: &ElementRef<'a>| {
+            let text = heading_text(*h1).to_lowercase();
             names.iter().any(|n| n.contains(&text))
         };
+        let named = |h1: &&ElementRef<'a>| {
+            let (shared, own) = shared(h1);
+            repeated(h1) || (own >= 3 && shared * 3 >= own * 2)
+        };
+        // Most title words first, then the `<h1>` the title repeats as it
+        // is, then the longest.
         let longest = |h1s: Vec<&ElementRef<'a>>| {
             h1s.into_iter()
-                .max_by_key(|h1| heading_text(**h1).chars().count())
+                .max_by_key(|h1| {
+                    let len = heading_text(**h1).chars().count();
+                    (shared(h1).0, repeated(h1), len)
+                })
                 .copied()
         };
         longest(self.h1s.iter().filter(in_roots).filter(named).collect())
@@ -201,6 +220,12 @@ impl<'a> Page<'a> {
             .or_else(|| self.h1s.iter().find(in_roots).copied())
             .or(self.first_h1.filter(|_| self.og_title.is_none()))
     }
+}
+
+/// The words of a lowercased title or heading (runs of letters and digits).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// A heading element's text, as [`clean_heading`] leaves it.
@@ -243,6 +268,19 @@ mod tests {
         let src = r#"<head><meta property="og:title" content="Big News | Site"></head>
             <body><header><h1>Big News</h1></header><article><p>Story.</p></article></body>"#;
         assert_eq!(page(src).title, "Big News");
+    }
+
+    #[test]
+    fn in_body_h1s_stay_when_a_later_h1_shares_only_one_word_with_the_title() {
+        let src = r#"<head><title>Atkins Diet (14 days) - lose up to 10 kg. Reviews</title></head>
+            <body><article><h1>Atkins Diet - lose up to 10 kilograms in 14 days</h1><p>Intro.</p>
+            <h1>Second phase</h1><p>Carbs.</p><h1>Reviews</h1><p>Good.</p></article></body>"#;
+        let a = page(src);
+        assert_eq!(a.title, "Atkins Diet - lose up to 10 kilograms in 14 days");
+        assert_eq!(
+            outline(&a),
+            ["1|||", "1|second-phase||Second phase", "1|reviews||Reviews"]
+        );
     }
 
     #[test]
