@@ -2,19 +2,18 @@
 //!
 //! An element alone ([`verdict`]) is furniture by tag, by ARIA role, by
 //! hidden-ness, or marked so by whole tokens of its `class` or `id` (a
-//! `teaser` only when it links elsewhere: news systems call an article's
-//! own lead a teaser too). With the
-//! text sizes of the `density` index, [`is_furniture`] keeps a marked element
-//! or a `<form>` that holds most of the text around it (a wrapper like
-//! `post-body has-comments`, a shop's product form), a `<header>` that does
-//! (left open, it swallows the page) or that is an article's own (its
-//! standfirst; the walk keeps only that), sibling sections marked only by a
-//! modifier of their class that together hold most of the text
-//! (`Section--Ads`), a media object marked as a gallery that holds prose,
-//! [`is_link_block`] drops blocks that are mostly links
+//! `teaser` only when it links elsewhere: news systems call an article's own
+//! lead a teaser too). With the text sizes of the `density` index,
+//! [`is_furniture`] keeps a marked element or a `<form>` that holds most of
+//! the text around it (a wrapper like `post-body has-comments`, a shop's
+//! product form), a `<header>` that does (left open, it swallows the page) or
+//! that is an article's own (its standfirst; the walk keeps only that),
+//! sibling sections marked only by a modifier of their class that together
+//! hold most of the text (`Section--Ads`), a media object marked as a gallery
+//! that holds prose, [`is_link_block`] drops blocks that are mostly links
 //! (related stories, tags, pagers) and promo lines ("Also: <a>Another
-//! story</a>"), and [`is_lone_link`] a short block that is one link after
-//! the text ("zurück", "Back to top").
+//! story</a>"), and [`is_lone_link`] a short block that is one link after the
+//! text ("zurück", "Back to top").
 //!
 //! Tokens are the runs of letters and digits of a class or id, with
 //! camelCase split (`post-sidebar_left` → `post`, `sidebar`, `left`;

@@ -1,23 +1,23 @@
 //! The walk over the chosen roots: their headings and text lines become
 //! sections.
 //!
-//! `h1`–`h6` become sections (the title `<h1>` excepted, and `<h1>`s above
-//! it, mastheads, dropped) anchored on their own `id` (or that of an `<a
-//! id|name>` inside or just before them). A heading waits for its first
-//! text: one whose section ends empty after something under it was dropped
-//! ("Related stories" over a list of links), or that ends the article
-//! ("Comments"), is not a section; nor is a heading that is all a link to
-//! elsewhere (a teaser's headline), and a section whose text is no more
-//! than a list of such teasers (two or more, with a line or two each:
-//! "Latest articles") is dropped with its heading. A short block that is one link after
-//! the text ("zurück") is dropped, unless it is the first text under a
-//! heading with an id or a permalink (reference docs: "See <a>X</a>.").
-//! Text comes out one line per block: block elements and `<br>` end a line,
-//! list items keep `- ` / `N. `, table rows join their cells with ` | `, a
-//! `<pre>` is one block that keeps its lines and indentation. Bylines and datelines are held back and
-//! dropped unless [`MIN_DATE_RUN`] or more run together (a schedule); photo
-//! credit lines ("Foto: dpa") are dropped ([`is_credit`]). In an
-//! article's `<header>` only the standfirst is kept ([`is_standfirst`]).
+//! `h1`–`h6` become sections (the title `<h1>` excepted, and `<h1>`s above it,
+//! mastheads, dropped) anchored on their own `id` (or that of an `<a id|name>`
+//! inside or just before them). A heading waits for its first text: one whose
+//! section ends empty after something under it was dropped ("Related stories"
+//! over a list of links), or that ends the article ("Comments"), is not a
+//! section; nor is a heading that is all a link to elsewhere (a teaser's
+//! headline), and a section whose text is no more than a list of such teasers
+//! (two or more, with a line or two each: "Latest articles") is dropped with
+//! its heading. A short block that is one link after the text ("zurück") is
+//! dropped, unless it is the first text under a heading with an id or a
+//! permalink (reference docs: "See <a>X</a>."). Text comes out one line per
+//! block: block elements and `<br>` end a line, list items keep `- ` / `N. `,
+//! table rows join their cells with ` | `, a `<pre>` is one block that keeps
+//! its lines and indentation. Bylines and datelines are held back and dropped
+//! unless [`MIN_DATE_RUN`] or more run together (a schedule); photo credit
+//! lines ("Foto: dpa") are dropped ([`is_credit`]). In an article's `<header>`
+//! only the standfirst is kept ([`is_standfirst`]).
 //!
 //! This module does not choose the roots (`main_content`), decide what is
 //! furniture (`boilerplate`), or own the outline rules
