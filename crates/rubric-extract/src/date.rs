@@ -202,12 +202,7 @@ fn worded(raw: &str) -> Option<Parsed> {
         _ => None,
     })?;
     if let (Some(pm), Some((h, m, s))) = (pm, clock.time) {
-        clock.time = match (pm, h) {
-            (_, 13..) | (_, 0) => None,
-            (true, 12) | (false, 1..=11) => Some((h, m, s)),
-            (true, _) => Some((h + 12, m, s)),
-            (false, 12) => Some((0, m, s)),
-        };
+        clock.time = twelve_hour(h, pm).map(|h| (h, m, s));
     }
     Parsed::new(
         i32::try_from(year).ok()?,
@@ -272,18 +267,23 @@ fn time_of_day(s: &str) -> Option<((u8, u8, u8), &str)> {
     let trimmed = after.trim_start();
     let meridiem = trimmed.get(..2).map(str::to_ascii_lowercase);
     let after = match meridiem.as_deref() {
-        Some("pm") | Some("am") if !(1..=12).contains(&h) => return None,
-        Some("pm") => {
-            h = if h == 12 { 12 } else { h + 12 };
-            &trimmed[2..]
-        }
-        Some("am") => {
-            h = if h == 12 { 0 } else { h };
+        Some(half @ ("am" | "pm")) => {
+            h = twelve_hour(h, half == "pm")?;
             &trimmed[2..]
         }
         _ => after,
     };
     Some(((h, m, s.min(59)), after))
+}
+
+/// An hour of a 12-hour clock (1–12) with `am`/`pm`, on the 24-hour clock.
+fn twelve_hour(h: u8, pm: bool) -> Option<u8> {
+    match (h, pm) {
+        (1..=11, false) | (12, true) => Some(h),
+        (1..=11, true) => Some(h + 12),
+        (12, false) => Some(0),
+        _ => None,
+    }
 }
 
 /// A time zone written after a time: `Z`, `+02:00`, `+0200`, `+02`,

@@ -449,7 +449,7 @@ fn fold_into(fold: &mut TextAnalyzer, run: &str, out: &mut String) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]

@@ -353,16 +353,7 @@ impl IndexReader {
                 .iter()
                 .map(|c| self.fused_hit(input, c))
                 .collect::<Result<Vec<_>, _>>()?;
-            let Some(best) = hits.first() else {
-                continue;
-            };
-            groups.push(Group {
-                article: best.article.clone(),
-                title: best.title.clone(),
-                url: best.url.split('#').next().unwrap_or_default().to_string(),
-                score: best.score,
-                sections: hits,
-            });
+            groups.extend(Group::of(hits));
         }
         let mut articles = self.matching_articles(input.searcher, &*input.plan.query)?;
         for c in pool.candidates.iter().filter(|c| c.lexical.is_none()) {

@@ -331,13 +331,7 @@ pub(crate) mod tests {
 
     /// The tokens the English analyzer makes of `text`.
     pub(crate) fn tokens(text: &str) -> Vec<String> {
-        let mut analyzer = Analysis::English.analyzer();
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while let Some(token) = stream.next() {
-            out.push(token.text.clone());
-        }
-        out
+        crate::analysis::tests::terms(Analysis::English, text)
     }
 
     #[test]

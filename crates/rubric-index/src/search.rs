@@ -221,6 +221,21 @@ pub struct Group {
     pub sections: Vec<Hit>,
 }
 
+impl Group {
+    /// The group of an article's sections, best first; `None` when there
+    /// are none. Its title, link and score are the best section's.
+    pub(crate) fn of(sections: Vec<Hit>) -> Option<Group> {
+        let best = sections.first()?;
+        Some(Group {
+            article: best.article.clone(),
+            title: best.title.clone(),
+            url: best.url.split('#').next().unwrap_or_default().to_string(),
+            score: best.score,
+            sections,
+        })
+    }
+}
+
 impl IndexReader {
     /// Answers one request. An empty query, or one with nothing to search
     /// for, is an [`IndexError::Query`]; a malformed one answers with what
@@ -361,16 +376,7 @@ impl IndexReader {
                 .into_iter()
                 .map(|(score, address)| self.hit(searcher, address, score, plan, request))
                 .collect::<Result<Vec<_>, _>>()?;
-            let Some(best) = sections.first() else {
-                continue;
-            };
-            groups.push(Group {
-                article: best.article.clone(),
-                title: best.title.clone(),
-                url: best.url.split('#').next().unwrap_or_default().to_string(),
-                score: best.score,
-                sections,
-            });
+            groups.extend(Group::of(sections));
         }
         response.total = total;
         response.articles = Some(self.count_articles(searcher, &*plan.query)?);

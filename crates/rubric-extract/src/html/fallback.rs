@@ -25,6 +25,7 @@
 //! (`boilerplate`).
 
 use rubric_core::Section;
+use rubric_core::text::escape_html;
 use scraper::{ElementRef, Html};
 
 use super::boilerplate::is_furniture;
@@ -122,7 +123,7 @@ fn read_embedded(body: &str) -> Option<(Vec<Section>, usize)> {
         body.lines()
             .map(str::trim)
             .filter(|line| !line.is_empty())
-            .map(|line| format!("<p>{}</p>", escape(line)))
+            .map(|line| format!("<p>{}</p>", escape_html(line)))
             .collect()
     };
     let doc = Html::parse_fragment(&html);
@@ -132,13 +133,6 @@ fn read_embedded(body: &str) -> Option<(Vec<Section>, usize)> {
     walker.walk(root);
     let len = walker.text_len();
     (len > 0).then(|| (walker.finish(), len))
-}
-
-/// Text escaped for HTML.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The block element with the most running text of its own (25 characters
